@@ -58,7 +58,7 @@ class Role(enum.Enum):
     KEY = "an OpenPGP key file"
     ELSEWHERE = "a .repo file outside the default reposdirs"
     """Read only when the package installs a main configuration too: its ``reposdir=`` may name
-    the directory (`_named_reposdirs`), and then dnf and yum read the file as they read one of
+    the directory (`named_reposdirs`), and then dnf and yum read the file as they read one of
     `REPOSDIRS`; a directory it does not name is no configuration of this package's hosts."""
 
 
@@ -197,7 +197,7 @@ def read_installed(
             unread.append((item, _why_unread(item.member, read)))
         else:
             contents[item.path] = (item.role, data)
-    named = _named_reposdirs(contents)
+    named = named_reposdirs(contents)
 
     def configures(path: str, role: Role) -> bool:
         return role is not Role.ELSEWHERE or path.rpartition("/")[0] in named
@@ -212,7 +212,7 @@ def read_installed(
     return installs, (*gaps, *judged)
 
 
-def _named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
+def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
     """The directories the ``reposdir=`` of the package's own main configurations names, as
     dnf and yum read it (either reader's): dnf.conf's ``reposdir=/etc/xs.repos.d`` makes every
     host read the ``.repo`` files the package puts there."""

@@ -29,7 +29,16 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed
 from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
 from auditor.rpm.spec.files import ANY_FILE, may_package
-from auditor.sources.payloadconfig import KEYDIR, MAX_FILE, REPOSDIRS, UNSEEN, Role, judge, role_of
+from auditor.sources.payloadconfig import (
+    KEYDIR,
+    MAX_FILE,
+    REPOSDIRS,
+    UNSEEN,
+    Role,
+    judge,
+    named_reposdirs,
+    role_of,
+)
 
 _WRITTEN = re.compile(r"(?:>>?|\btee(?:\s+-a)?)\s*[\"']?(?P<target>[^\s;|&\"'()]+)")
 """A file a shell line of the spec writes (``cat > F <<EOF``, ``echo ... >> F``, ``tee F``)."""
@@ -39,6 +48,11 @@ _ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _DIRECTORIES = (*((item, Role.CONFIG) for item in REPOSDIRS), (KEYDIR.rstrip("/"), Role.KEY))
 _PROBE = "\x01"
 """A file name no ``%files`` line names: what a glob or a whole directory packages matches it."""
+
+
+def _is_repo(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(".repo") and not name.startswith(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +195,24 @@ def _judged(
             unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
         else:
             take(path, role, local)
-    for directory, role in wanted.directories:
+    # A directory the package's own dnf.conf or yum.conf names as reposdir= is read as the
+    # default ones are (`auditor.sources.payloadconfig.named_reposdirs`).
+    named = [(item, Role.CONFIG) for item in sorted(named_reposdirs(contents)) if item not in REPOSDIRS]
+    for directory, role in [*wanted.directories, *named]:
+        if (directory, role) in named and not wanted.installs(f"{directory}/{_PROBE}.repo"):
+            for local in locals_:
+                target = f"{directory}/{local.source.filename}"
+                if local.role is role and _is_repo(target) and wanted.installs(target):
+                    take(target, role, local)
+            for path in wanted.files:
+                if posixpath.dirname(path) == directory and _is_repo(path) and path not in contents:
+                    unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
+            continue
         matched = False
         for local in locals_:
             target = f"{directory}/{local.source.filename}"
-            if local.role is role is role_of(target) and target not in contents and wanted.installs(target):
+            fits = role_of(target) is role or ((directory, role) in named and _is_repo(target))
+            if local.role is role and fits and target not in contents and wanted.installs(target):
                 take(target, role, local)
                 matched = True
         if not matched:

@@ -211,3 +211,27 @@ def test_a_stored_report_is_not_replayed_once_a_source_beside_the_unchanged_spec
     source.write_text(XS_REPO)
     assert main(run) == 1
     assert FIELD in findings(json.loads(capsys.readouterr().out), "xs-release")
+
+
+def test_a_repo_source_in_the_reposdir_its_dnf_conf_source_names_is_judged_as_the_binary_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "SPECS").mkdir()
+    (tmp_path / "SOURCES").mkdir()
+    (tmp_path / "SOURCES" / "dnf.conf").write_text("[main]\nreposdir=/etc/xs.repos.d\n")
+    (tmp_path / "SOURCES" / "xs.repo").write_text(XS_REPO)
+    head = SPEC.split("Source1:")[0].replace("Source0: xs.repo", "Source0: xs.repo\nSource1: dnf.conf")
+    (tmp_path / "SPECS" / "xs-release.spec").write_text(
+        head + "%description\nd\n%install\nmkdir -p %{buildroot}/etc/xs.repos.d %{buildroot}/etc/dnf\n"
+        "install -m644 %{SOURCE0} %{buildroot}/etc/xs.repos.d/\ninstall -m644 %{SOURCE1} %{buildroot}/etc/dnf/\n"
+        "%files\n/etc/dnf/dnf.conf\n/etc/xs.repos.d/xs.repo\n"
+    )
+    code, spec_read = scan([str(tmp_path / "SPECS" / "xs-release.spec")], capsys)
+    assert code == 1
+    assert findings(spec_read, "xs-release") == {
+        "/etc/xs.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl": (
+            "https://updates.xenserver.com/8/$basearch/", "medium", "blocks")
+    }  # fmt: skip
+    assert payload_gaps(spec_read, "xs-release") == []
+    code, binary = scan(list(map(str, built(tmp_path))), capsys)
+    assert judged(binary, "xs-release") == judged(spec_read, "xs-release") and code == 1
