@@ -38,6 +38,8 @@ def input_tree(
     repomd = repository_input(path, read_rpms=read_rpms)
     if repomd is None and not os.path.isdir(path):
         yield snapshot.identity(path)
+        if is_spec_file(path):
+            yield from _spec_sources(path, snapshot)
         return
     root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
@@ -82,7 +84,29 @@ def _files_below(
             yield snapshot.identity(entry.path)
         except OSError:
             yield f"{entry.path}\0unreadable"
+        if is_spec_file(entry.name):
+            yield from _spec_sources(entry.path, snapshot)
     yield from markers
+
+
+def _spec_sources(spec: str, snapshot: FileSnapshot) -> Iterator[str]:
+    """What the directories the spec's Sources are read from hold (`source_directories`): the
+    names in each, so that a Source added or removed changes the key, and each file's identity."""
+    from auditor.sources.specinstalls import source_directories
+
+    for directory in source_directories(spec, {}):
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError as exc:
+            yield f"{directory}\0{os_reason(exc)}"
+            continue
+        yield f"{directory}\0" + "\0".join(entry.name for entry in entries)
+        for entry in entries:
+            if entry.is_file():
+                try:
+                    yield snapshot.identity(entry.path)
+                except OSError:
+                    yield f"{entry.path}\0unreadable"
 
 
 @dataclass(frozen=True)

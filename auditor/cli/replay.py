@@ -62,8 +62,8 @@ def report_key(
     (`auditor.core.readlog.ConfigReads`): never a second reading, which may differ. The
     inputs' files are looked at through the run's ``snapshot``, which its reader shares;
     ``clock`` is what the time decides of the report (`expiry_state`)."""
-    if any(is_url(path) for path in inputs):
-        return None
+    if any(is_url(path) for path in inputs) or any("_sourcedir" in word for word in argv):
+        return None  # a spec's Sources read from a directory the key does not look into
     try:
         working = os.getcwd()
     except OSError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -27,15 +27,15 @@ from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed, InstalledKind
 
-_REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
+REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
 """The directories whose ``*.repo`` files dnf and yum read when their main configuration names
 no ``reposdir`` (dnf: all three; yum 3: the first two)."""
 _MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 """Main configurations, which may hold repository sections beside ``[main]``."""
 _VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
 """dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
-_KEYDIR = "/etc/pki/rpm-gpg/"
-_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", _KEYDIR)
+KEYDIR = "/etc/pki/rpm-gpg/"
+_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
 """What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
 none of whose directories does needs no look at its paths (`wanted_files`)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -56,12 +56,17 @@ class Role(enum.Enum):
     CONFIG = "a repository configuration"
     VARIABLE = "a dnf variable"
     KEY = "an OpenPGP key file"
+    ELSEWHERE = "a .repo file outside the default reposdirs"
+    """Read only when the package installs a main configuration too: its ``reposdir=`` may name
+    the directory (`named_reposdirs`), and then dnf and yum read the file as they read one of
+    `REPOSDIRS`; a directory it does not name is no configuration of this package's hosts."""
 
 
-_UNSEEN = {
+UNSEEN = {
     Role.CONFIG: "the repositories it points its hosts at are unseen",
     Role.VARIABLE: "the value it gives the URLs that use it is unseen",
     Role.KEY: "the keys it makes its hosts trust are unseen",
+    Role.ELSEWHERE: "the repositories it points its hosts at are unseen",
 }
 
 
@@ -87,8 +92,11 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     paths = header.file_paths()
     flags, modes = header.ints(Tag.FILEFLAGS), header.ints(Tag.FILEMODES)
     found = []
+    main_config = any(path in _MAIN_CONFIGS for path in paths)
     for index, path in enumerate(paths):
-        role = _role(path)
+        role = role_of(path)
+        if role is None and main_config and _is_repo_name(path):
+            role = Role.ELSEWHERE
         if role is None or (index < len(flags) and flags[index] & _RPMFILE_GHOST):
             continue
         kind = modes[index] & _S_IFMT if index < len(modes) else _S_IFREG
@@ -100,7 +108,7 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), written)) if written else ""
             if target in paths and _is_regular(paths.index(target), flags, modes):
                 found.append(Wanted(path, role, target))
-            elif not target or _role(target) is None:  # else it is read where it is installed from
+            elif not target or role_of(target) is None:  # else it is read where it is installed from
                 found.append(Wanted(path, role))
     return tuple(found)
 
@@ -110,15 +118,20 @@ def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
     return not ghost and index < len(modes) and modes[index] & _S_IFMT == _S_IFREG
 
 
-def _role(path: str) -> Role | None:
+def _is_repo_name(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return name.endswith(".repo") and not name.startswith(".")  # dnf's glob(*.repo): no dot file
+
+
+def role_of(path: str) -> Role | None:
     directory, _, name = path.rpartition("/")
-    if directory in _REPOSDIRS and name.endswith(".repo") and not name.startswith("."):
-        return Role.CONFIG  # dnf's glob(*.repo) finds no name starting with a dot
+    if directory in REPOSDIRS and _is_repo_name(path):
+        return Role.CONFIG
     if path in _MAIN_CONFIGS:
         return Role.CONFIG
     if directory in _VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
-    if path.startswith(_KEYDIR) and name:
+    if path.startswith(KEYDIR) and name:
         return Role.KEY
     return None
 
@@ -166,25 +179,55 @@ def read_installed(
     wanted = wanted_files(headers.main) if Tag.SOURCERPM in headers.main else ()
     if not wanted:
         return (), ()
-    gaps = [
-        _gap(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread
-    ]
+    unread = [(item, "a symbolic link to a file the package does not hold") for item in wanted if item.unread]
     readable = [item for item in wanted if not item.unread]
     compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
     try:
         names = list(dict.fromkeys(item.member for item in readable))
         read = members(compressor, names, PayloadFiles.of(headers.main))
     except PayloadNotRead as exc:
-        return (), (*gaps, *(_gap(item, exc.why, exc.kind) for item in readable))
-    contents = {}
+        # A .repo file elsewhere is one only if the main configuration, unread too, names its
+        # directory: that configuration's gap already says its repositories are unseen.
+        unread += [(item, exc.why) for item in readable]
+        return (), tuple(_gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE)
+    contents: dict[str, tuple[Role, bytes]] = {}
     for item in readable:
         data = read.found.get(item.member)
         if data is None:
-            gaps.append(_gap(item, _why_unread(item.member, read)))
+            unread.append((item, _why_unread(item.member, read)))
         else:
             contents[item.path] = (item.role, data)
-    installs, judged = _judge(contents)
+    named = named_reposdirs(contents)
+
+    def configures(path: str, role: Role) -> bool:
+        return role is not Role.ELSEWHERE or path.rpartition("/")[0] in named
+
+    gaps = [_gap(item, why) for item, why in unread if configures(item.path, item.role)]
+    kept: dict[str, tuple[Role, bytes]] = {
+        path: (Role.CONFIG if role is Role.ELSEWHERE else role, data)
+        for path, (role, data) in contents.items()
+        if configures(path, role)
+    }
+    installs, judged = judge(kept)
     return installs, (*gaps, *judged)
+
+
+def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
+    """The directories the ``reposdir=`` of the package's own main configurations names, as
+    dnf and yum read it (either reader's): dnf.conf's ``reposdir=/etc/xs.repos.d`` makes every
+    host read the ``.repo`` files the package puts there."""
+    from auditor.sources.repofile import parse_repo_config, reposdirs
+
+    named: set[str] = set()
+    for path in _MAIN_CONFIGS:
+        if path not in contents:
+            continue
+        try:
+            main = parse_repo_config(contents[path][1].decode("utf-8", "replace"), path).main
+        except InputError:
+            continue  # the configuration's own reading says it is a gap
+        named.update(posixpath.normpath(item) for item in reposdirs(main) if item.startswith("/"))
+    return frozenset(named)
 
 
 def _why_unread(path: str, members: Members) -> str:
@@ -199,7 +242,12 @@ def _why_unread(path: str, members: Members) -> str:
     return "missing from the payload its header lists it in"
 
 
-def _judge(contents: dict[str, tuple[Role, bytes]]) -> tuple[tuple[Installed, ...], list[Gap]]:
+def judge(
+    contents: dict[str, tuple[Role, bytes]], shown: Mapping[str, str] | None = None
+) -> tuple[tuple[Installed, ...], list[Gap]]:
+    """What the files ``contents`` (installed path: role, content) configure, each named by its
+    path or by ``shown``'s name for it (a spec's Source: `auditor.sources.specinstalls`)."""
+    shown = shown or {}
     installs: list[Installed] = []
     gaps: list[Gap] = []
     variables: dict[str, str] = {}
@@ -213,9 +261,9 @@ def _judge(contents: dict[str, tuple[Role, bytes]]) -> tuple[tuple[Installed, ..
                     gaps.append(_gap(Wanted(path, role), "not UTF-8 text"))
     for path, (role, data) in contents.items():
         if role is Role.CONFIG:
-            _judge_config(path, data, variables, installs, gaps)
+            _judge_config(shown.get(path, path), data, variables, installs, gaps)
         elif role is Role.KEY:
-            _judge_key(path, data, installs, gaps)
+            _judge_key(shown.get(path, path), data, installs, gaps)
     return tuple(installs), gaps
 
 
@@ -305,4 +353,4 @@ def _judge_key(path: str, data: bytes, installs: list[Installed], gaps: list[Gap
 
 
 def _gap(item: Wanted, why: str, kind: GapKind = GapKind.PAYLOAD_UNREAD) -> Gap:
-    return Gap(kind, f"{item.path} ({item.role.value} it installs): {why}; {_UNSEEN[item.role]}")
+    return Gap(kind, f"{item.path} ({item.role.value} it installs): {why}; {UNSEEN[item.role]}")

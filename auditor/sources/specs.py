@@ -44,8 +44,13 @@ def read_spec_file(
     ``%ifarch`` branches are each host's. One source package holds what every reading fetches and
     needs (a Source under ``%ifarch aarch64`` is fetched where aarch64 builds it); each reading
     adds the binaries the others did not build (a noarch package once)."""
+    from auditor.sources.specinstalls import with_spec_installs
+
     data = read_regular(path, path, "a spec file", MAX_SPEC_BYTES)
-    return read_spec_text(data.decode("utf-8", "replace"), path, defines=defines, arches=arches)
+    text = data.decode("utf-8", "replace")
+    packages = read_spec_text(text, path, defines=defines, arches=arches)
+    # A spec read from a source RPM's payload is not: its binaries' payloads are read instead.
+    return with_spec_installs(packages, path, text, defines)
 
 
 def read_spec_text(

@@ -1,0 +1,234 @@
+"""The repository configurations and signing keys a package read from a spec installs, judged
+from the spec's local Source files.
+
+A spec carries no payload: ``%files`` says that a package installs ``/etc/yum.repos.d/xs.repo``
+(or ``%{_sysconfdir}/yum.repos.d/*.repo``), and the build writes it, usually from a ``SourceN:
+xs.repo`` that ``%install`` copies. The paths are picked as a binary's payload reading picks
+them (`auditor.sources.payloadconfig.role_of`; a ``%files`` glob or directory is matched
+against the reposdirs and the key directory), and the Source files found where rpmbuild takes
+them (``%_sourcedir`` when ``--define`` gives it, else beside the spec, as dist-git keeps them,
+and ``../SOURCES`` of a ``SPECS`` tree) are judged by the same code: a ``.repo`` Source as a
+configuration, a key file Source as keys, each finding named by its Source. What the build
+writes that no Source shows (a Source missing here, a file of another name, one ``%install``
+writes with ``cat >``, ``echo >`` or ``tee``) is a `payload-unread` gap: the spec installs it
+and its content is unseen.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from auditor.core.errors import InputError
+from auditor.core.files import read_regular
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.installed import Installed
+from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
+from auditor.rpm.spec.files import ANY_FILE, may_package
+from auditor.sources.payloadconfig import (
+    KEYDIR,
+    MAX_FILE,
+    REPOSDIRS,
+    UNSEEN,
+    Role,
+    judge,
+    named_reposdirs,
+    role_of,
+)
+
+_WRITTEN = re.compile(r"(?:>>?|\btee(?:\s+-a)?)\s*[\"']?(?P<target>[^\s;|&\"'()]+)")
+"""A file a shell line of the spec writes (``cat > F <<EOF``, ``echo ... >> F``, ``tee F``)."""
+_KEY_NAME = re.compile(r"(?:RPM-GPG-KEY|GPG-KEY).*|.*\.(?:asc|gpg|pub|key)\Z")
+"""A Source that is a key file by its name; one of another name is one by its armor."""
+_ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
+_DIRECTORIES = (*((item, Role.CONFIG) for item in REPOSDIRS), (KEYDIR.rstrip("/"), Role.KEY))
+_PROBE = "\x01"
+"""A file name no ``%files`` line names: what a glob or a whole directory packages matches it."""
+
+
+def _is_repo(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(".repo") and not name.startswith(".")
+
+
+@dataclass(frozen=True, slots=True)
+class _Local:
+    source: SourceFile
+    data: bytes | None
+    """Its content, None when no file of its name is where rpmbuild takes it from."""
+    why: str = ""
+
+    @property
+    def label(self) -> str:
+        number = "" if self.source.number is None else str(self.source.number)
+        return f"Source{number}: {self.source.filename}"
+
+    @property
+    def role(self) -> Role | None:
+        name = self.source.filename
+        if name.endswith(".repo") or name in ("yum.conf", "dnf.conf"):
+            return Role.CONFIG
+        if _KEY_NAME.match(name) or (self.data or b"").lstrip().startswith(_ARMOR):
+            return Role.KEY
+        return None
+
+
+def with_spec_installs(
+    packages: list[Package], spec_path: str, text: str, defines: Mapping[str, str | None] | None
+) -> list[Package]:
+    """``packages`` (a spec's source package, then its binaries) with, for each binary that
+    installs such a file, what its Sources configure and the gaps of what they do not show."""
+    if len(packages) < 2:
+        return packages
+    directories = source_directories(spec_path, defines or {})
+    locals_: list[_Local] | None = None
+    # The changelog's prose ("-> x.repo") writes nothing.
+    script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
+    written = [match.group("target") for match in _WRITTEN.finditer(script)]
+    result = [packages[0]]
+    for package in packages[1:]:
+        wanted = _Wanted.of(package)
+        if not wanted:
+            result.append(package)
+            continue
+        if locals_ is None:
+            locals_ = [
+                _local(item, directories) for item in packages[0].sources if item.kind is SourceKind.SOURCE
+            ]
+        installs, gaps = _judged(wanted, locals_, written, spec_path, package.name, directories)
+        result.append(
+            with_fields(package, installs=(*package.installs, *installs), gaps=(*package.gaps, *gaps))
+        )
+    return result
+
+
+def source_directories(spec_path: str, defines: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Where rpmbuild would take the spec's Source files from (`auditor.cli.inputlook` keys a
+    stored report by what they hold: an edited ``xs.repo`` beside an unchanged spec is a new
+    audit)."""
+    given = defines.get("_sourcedir")
+    if given and "%" not in given:
+        return (given,)
+    here = os.path.dirname(os.path.abspath(spec_path))
+    return (here, os.path.join(os.path.dirname(here), "SOURCES"))
+
+
+def _local(source: SourceFile, directories: Sequence[str]) -> _Local:
+    name = source.filename
+    if not name or "/" in name or "%" in name or name in (".", ".."):
+        return _Local(source, None, f"its file name {name!r} is not one rpmbuild takes from %_sourcedir")
+    for directory in directories:
+        path = os.path.join(directory, name)
+        if os.path.lexists(path):
+            try:
+                return _Local(source, read_regular(path, path, "a Source file", MAX_FILE))
+            except InputError as exc:
+                return _Local(source, None, f"{path}: {exc.reason}")
+    return _Local(source, None, f"no file {name} in {' or '.join(directories)}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    exact: tuple[tuple[str, Role], ...]
+    """The plain ``%files`` paths the payload reading would read, with their roles."""
+    directories: tuple[tuple[str, Role], ...]
+    """The reposdirs and the key directory a glob or a whole directory of ``%files`` packages."""
+    files: tuple[str, ...]
+    patterns: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.directories)
+
+    @classmethod
+    def of(cls, package: Package) -> _Wanted:
+        # A -f list or a macro left as written (ANY_FILE) may package anything: that is the
+        # spec reader's own limit, said of every package, not a configuration seen here.
+        patterns = tuple(item for item in package.file_patterns if item != ANY_FILE)
+        exact = tuple((path, role) for path in package.files if (role := role_of(path)) is not None)
+        globs = [item for item in patterns if item[:1] not in "!="]
+        directories = tuple(
+            (directory, role)
+            for directory, role in [
+                *((item, Role.CONFIG) for item in REPOSDIRS),
+                (KEYDIR.rstrip("/"), Role.KEY),
+            ]
+            if may_package(f"{directory}/{_PROBE}.repo", package.files, patterns)
+            or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
+        )
+        return cls(exact, directories, tuple(package.files), patterns)
+
+    def installs(self, path: str) -> bool:
+        return may_package(path, self.files, self.patterns)
+
+
+def _judged(
+    wanted: _Wanted,
+    locals_: list[_Local],
+    written: list[str],
+    spec_path: str,
+    name: str,
+    directories: Sequence[str],
+) -> tuple[tuple[Installed, ...], list[Gap]]:
+    contents: dict[str, tuple[Role, bytes]] = {}
+    shown: dict[str, str] = {}
+    gaps: list[Gap] = []
+
+    def unseen(path: str, role: Role, why: str) -> None:
+        said = f"{spec_path}: {name} installs {path} ({role.value}): {why}; {UNSEEN[role]}"
+        gaps.append(Gap(GapKind.PAYLOAD_UNREAD, said))
+
+    def take(path: str, role: Role, local: _Local) -> None:
+        if local.data is None:
+            unseen(path, role, f"its content is {local.label}, and {local.why}")
+        else:
+            contents[path] = (role, local.data)
+            shown[path] = f"{path} ({local.label})"
+
+    by_name = {local.source.filename: local for local in locals_}
+    for path, role in wanted.exact:
+        local = by_name.get(posixpath.basename(path))
+        if local is None:
+            unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
+        else:
+            take(path, role, local)
+    # A directory the package's own dnf.conf or yum.conf names as reposdir= is read as the
+    # default ones are (`auditor.sources.payloadconfig.named_reposdirs`).
+    named = [(item, Role.CONFIG) for item in sorted(named_reposdirs(contents)) if item not in REPOSDIRS]
+    for directory, role in [*wanted.directories, *named]:
+        if (directory, role) in named and not wanted.installs(f"{directory}/{_PROBE}.repo"):
+            for local in locals_:
+                target = f"{directory}/{local.source.filename}"
+                if local.role is role and _is_repo(target) and wanted.installs(target):
+                    take(target, role, local)
+            for path in wanted.files:
+                if posixpath.dirname(path) == directory and _is_repo(path) and path not in contents:
+                    unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
+            continue
+        matched = False
+        for local in locals_:
+            target = f"{directory}/{local.source.filename}"
+            fits = role_of(target) is role or ((directory, role) in named and _is_repo(target))
+            if local.role is role and fits and target not in contents and wanted.installs(target):
+                take(target, role, local)
+                matched = True
+        if not matched:
+            unseen(
+                f"{directory}/", role, "what the build puts there, no Source of the spec being such a file"
+            )
+    for target in dict.fromkeys(written):
+        plain = re.sub(r"%\{?buildroot\}?|\$\{?RPM_BUILD_ROOT\}?", "", target)
+        plain = re.sub(r"%\{?_sysconfdir\}?", "/etc", plain)
+        # A path left with a macro may be any package's: each that installs such files says it.
+        other = "%" not in plain and "$" not in plain and not wanted.installs(plain)
+        if not other and (
+            any(word in plain for word in ("yum.repos.d", "/rpm-gpg", "/vars/", "yum.conf", "dnf.conf"))
+            or plain.endswith(".repo")
+        ):
+            role = Role.KEY if "rpm-gpg" in plain else Role.CONFIG
+            unseen(plain, role, f"the spec's %install writes {target} itself, not from a Source")
+    installs, judged = judge(contents, shown)
+    return installs, [*gaps, *judged]

@@ -1,0 +1,237 @@
+"""A package read from a spec that installs a repository configuration or a key file is judged
+by the spec's local Source files, as the binary rpmbuild makes of it is by its payload.
+
+A contributor's spec with ``Source0: xs.repo`` and ``%files %{_sysconfdir}/yum.repos.d/*.repo``
+was clean with no gap: the spec carries no payload. Now its ``.repo`` and key Sources, found
+where rpmbuild takes them (``SOURCES`` beside ``SPECS``, or beside the spec), are judged with
+the payload reading's code; what the build writes that no Source shows is a payload-unread gap.
+The same spec is built by rpmbuild here, and the two readings must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.sources.test_payload_config import findings, package, payload_gaps, scan, signing_key
+
+__all__ = ["signing_key"]  # the fixture, used by name
+
+XS_REPO = (
+    "[xs-updates]\nbaseurl=https://updates.xenserver.com/8/$basearch/\n"
+    "[clean]\nbaseurl=https://mirrors.xcp-ng.org/8/\n"
+)
+SPEC = """\
+Name: xs-release
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+Source0: xs.repo
+Source1: RPM-GPG-KEY-vendor
+%description
+d
+%package keys
+Summary: k
+%description keys
+k
+%package generated
+Summary: g
+%description generated
+g
+%install
+mkdir -p %{buildroot}%{_sysconfdir}/yum.repos.d %{buildroot}%{_sysconfdir}/pki/rpm-gpg
+install -m644 %{SOURCE0} %{buildroot}%{_sysconfdir}/yum.repos.d/
+install -m644 %{SOURCE1} %{buildroot}%{_sysconfdir}/pki/rpm-gpg/
+cat > %{buildroot}%{_sysconfdir}/yum.repos.d/gen.repo <<EOF
+[gen]
+baseurl=https://repo.citrite.net/gen/
+EOF
+%files
+%config(noreplace) %{_sysconfdir}/yum.repos.d/xs.repo
+%files keys
+%{_sysconfdir}/pki/rpm-gpg/RPM-GPG-KEY-*
+%files generated
+%{_sysconfdir}/yum.repos.d/gen.repo
+"""
+FIELD = "/etc/yum.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl"
+
+
+@pytest.fixture
+def tree(tmp_path: Path, signing_key: tuple[str, str]) -> tuple[Path, Path]:
+    """An rpmbuild tree (``SPECS``, ``SOURCES``) holding the spec and its Sources, and the
+    policy that makes the vendor key a Citrix one."""
+    (tmp_path / "SPECS").mkdir()
+    (tmp_path / "SOURCES").mkdir()
+    (tmp_path / "SPECS" / "xs-release.spec").write_text(SPEC)
+    (tmp_path / "SOURCES" / "xs.repo").write_text(XS_REPO)
+    (tmp_path / "SOURCES" / "RPM-GPG-KEY-vendor").write_text(signing_key[1])
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        'schema = 1\n[[rule]]\nid = "vendor-key"\nkind = "signing-key"\nseverity = "high"\n'
+        f'keys = ["{signing_key[0]}"]\nmessage = "A vendor release key"\nreference = "r"\n'
+    )
+    return tmp_path, policy
+
+
+def built(top: Path) -> list[Path]:
+    assert shutil.which("rpmbuild"), "install rpm (Debian package rpm): rpmbuild is the authority"
+    env = {"PATH": os.environ["PATH"], "HOME": str(top), "LC_ALL": "C"}
+    spec = str(top / "SPECS" / "xs-release.spec")
+    done = subprocess.run(
+        ["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", spec],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return sorted((top / "RPMS" / "noarch").glob("*.rpm"))
+
+
+def judged(document: dict[str, Any], name: str) -> set[tuple[str, str]]:
+    """A package's findings as (rule, value): what both readings must agree on."""
+    return {(item["rule"], item["value"]) for item in package(document, name)["findings"]}
+
+
+def test_a_spec_s_repo_and_key_sources_are_judged_as_its_built_binary_s_payload(
+    tree: tuple[Path, Path], signing_key: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    top, policy = tree
+    code, spec_read = scan([str(top / "SPECS" / "xs-release.spec"), "--policy", str(policy)], capsys)
+    assert findings(spec_read, "xs-release") == {
+        FIELD: ("https://updates.xenserver.com/8/$basearch/", "medium", "blocks")
+    }
+    [key] = package(spec_read, "xs-release-keys")["findings"]
+    assert (key["rule"], key["field"], key["value"]) == (
+        "vendor-key", "/etc/pki/rpm-gpg/RPM-GPG-KEY-vendor (Source1: RPM-GPG-KEY-vendor)", signing_key[0])  # fmt: skip
+    # What %install writes with cat > is seen by no Source: the spec says so.
+    [generated, written] = payload_gaps(spec_read, "xs-release-generated")
+    assert "xs-release-generated installs /etc/yum.repos.d/gen.repo (a repository configuration)" in generated
+    assert "%install writes %{buildroot}%{_sysconfdir}/yum.repos.d/gen.repo itself" in written
+    assert generated.endswith("the repositories it points its hosts at are unseen")
+    assert code == 1
+
+    code, binaries = scan([*map(str, built(top)), "--policy", str(policy)], capsys)
+    for name in ("xs-release", "xs-release-keys"):
+        assert judged(binaries, name) == judged(spec_read, name), name
+        assert payload_gaps(binaries, name) == []
+    # The built binary's payload shows what the spec could not.
+    assert judged(binaries, "xs-release-generated") == {
+        ("citrix-internal-host", "https://repo.citrite.net/gen/")
+    }
+
+
+def test_rpmspec_expands_the_files_lines_to_the_paths_the_reader_judges(tree: tuple[Path, Path]) -> None:
+    top, _ = tree
+    assert shutil.which("rpmspec"), "install rpm (Debian package rpm): rpmspec expands the spec"
+    done = subprocess.run(
+        ["rpmspec", "-P", str(top / "SPECS" / "xs-release.spec")], capture_output=True, text=True, check=True
+    )
+    assert "%config(noreplace) /etc/yum.repos.d/xs.repo" in done.stdout.splitlines()
+    assert "/etc/pki/rpm-gpg/RPM-GPG-KEY-*" in done.stdout.splitlines()
+
+
+def test_a_source_missing_here_is_a_gap_and_one_beside_the_spec_is_read(
+    tree: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    top, _ = tree
+    spec = top / "SPECS" / "xs-release.spec"
+    (top / "SOURCES" / "xs.repo").unlink()
+    code, document = scan([str(spec), "--strict"], capsys)
+    [gap] = payload_gaps(document, "xs-release")
+    assert gap.startswith(f"{spec}: xs-release installs /etc/yum.repos.d/xs.repo")
+    assert "its content is Source0: xs.repo, and no file xs.repo in " in gap
+    assert package(document, "xs-release")["findings"] == []
+    assert code == 3
+    # dist-git keeps the Sources beside the spec.
+    (top / "SPECS" / "xs.repo").write_text(XS_REPO)
+    code, document = scan([str(spec)], capsys)
+    assert FIELD in findings(document, "xs-release") and payload_gaps(document, "xs-release") == []
+
+
+def test_a_glob_over_a_reposdir_judges_each_repo_source_and_one_with_none_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "globbed.spec"
+    text = SPEC.replace("Name: xs-release", "Name: globbed").replace(
+        "%config(noreplace) %{_sysconfdir}/yum.repos.d/xs.repo", "%{_sysconfdir}/yum.repos.d/*.repo"
+    )
+    spec.write_text(text)
+    (tmp_path / "xs.repo").write_text(XS_REPO)
+    code, document = scan([str(spec)], capsys)
+    assert findings(document, "globbed") == {
+        "/etc/yum.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl": (
+            "https://updates.xenserver.com/8/$basearch/", "medium", "blocks")
+    }  # fmt: skip
+    assert any("%install writes %{buildroot}%{_sysconfdir}/yum.repos.d/gen.repo" in gap
+               for gap in payload_gaps(document, "globbed"))  # fmt: skip
+    (tmp_path / "xs.repo").unlink()
+    spec.write_text(text.replace("Source0: xs.repo\n", ""))
+    code, document = scan([str(spec), "--strict"], capsys)
+    assert any(gap.startswith(f"{spec}: globbed installs /etc/yum.repos.d/ (a repository configuration)")
+               for gap in payload_gaps(document, "globbed"))  # fmt: skip
+    assert code == 3
+
+
+FORMATS = ("json", "sarif", "table", "html", "markdown", "junit", "cyclonedx", "spdx")
+
+
+@pytest.mark.parametrize("form", FORMATS)
+def test_every_format_shows_the_source_s_finding_and_the_unseen_file(
+    form: str, tree: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    top, _ = tree
+    spec = str(top / "SPECS" / "xs-release.spec")
+    code = main(["scan", spec, "--format", form, "-q", "--no-cache", "--strict"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert FIELD in out or json.dumps(FIELD)[1:-1] in out, form
+    assert "installs /etc/yum.repos.d/gen.repo (a repository configuration)" in out, form
+
+
+def test_a_stored_report_is_not_replayed_once_a_source_beside_the_unchanged_spec_is_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report is replayed while its inputs are unchanged: the spec's Sources are some."""
+    (tmp_path / "SPECS").mkdir()
+    (tmp_path / "SOURCES").mkdir()
+    spec = tmp_path / "SPECS" / "xs-release.spec"
+    spec.write_text(SPEC.split("%package keys")[0] + "%files\n/etc/yum.repos.d/xs.repo\n")
+    source = tmp_path / "SOURCES" / "xs.repo"
+    source.write_text("[clean]\nbaseurl=https://mirrors.xcp-ng.org/8/\n")
+    run = ["scan", str(spec), "--format", "json", "-q", "--cache-dir", str(tmp_path / "cache")]
+    assert main(run) == 0
+    assert "updates.xenserver.com" not in capsys.readouterr().out
+    source.write_text(XS_REPO)
+    assert main(run) == 1
+    assert FIELD in findings(json.loads(capsys.readouterr().out), "xs-release")
+
+
+def test_a_repo_source_in_the_reposdir_its_dnf_conf_source_names_is_judged_as_the_binary_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "SPECS").mkdir()
+    (tmp_path / "SOURCES").mkdir()
+    (tmp_path / "SOURCES" / "dnf.conf").write_text("[main]\nreposdir=/etc/xs.repos.d\n")
+    (tmp_path / "SOURCES" / "xs.repo").write_text(XS_REPO)
+    head = SPEC.split("Source1:")[0].replace("Source0: xs.repo", "Source0: xs.repo\nSource1: dnf.conf")
+    (tmp_path / "SPECS" / "xs-release.spec").write_text(
+        head + "%description\nd\n%install\nmkdir -p %{buildroot}/etc/xs.repos.d %{buildroot}/etc/dnf\n"
+        "install -m644 %{SOURCE0} %{buildroot}/etc/xs.repos.d/\ninstall -m644 %{SOURCE1} %{buildroot}/etc/dnf/\n"
+        "%files\n/etc/dnf/dnf.conf\n/etc/xs.repos.d/xs.repo\n"
+    )
+    code, spec_read = scan([str(tmp_path / "SPECS" / "xs-release.spec")], capsys)
+    assert code == 1
+    assert findings(spec_read, "xs-release") == {
+        "/etc/xs.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl": (
+            "https://updates.xenserver.com/8/$basearch/", "medium", "blocks")
+    }  # fmt: skip
+    assert payload_gaps(spec_read, "xs-release") == []
+    code, binary = scan(list(map(str, built(tmp_path))), capsys)
+    assert judged(binary, "xs-release") == judged(spec_read, "xs-release") and code == 1
