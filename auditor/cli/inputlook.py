@@ -36,19 +36,20 @@ def input_tree(
     reported) and the source repositories found beside it. What is a repository is the
     loaders' own answer (`repository_input`), marked whatever files it holds."""
     repomd = repository_input(path, read_rpms=read_rpms)
+    listed: set[str] = set()
     if repomd is None and not os.path.isdir(path):
         yield snapshot.identity(path)
         if is_spec_file(path):
-            yield from _spec_sources(path, snapshot)
+            yield from _spec_sources(path, snapshot, listed)
         return
     root = repository_directory(path) if repomd is not None else path
     repositories: list[str] = [root] if repomd is not None else []
-    yield from _files_below(root, repositories, snapshot, read_rpms=read_rpms, reports=reports)
+    yield from _files_below(root, repositories, snapshot, listed, read_rpms=read_rpms, reports=reports)
     for repository in repositories:
         yield from _repository(repository, snapshot)
         for sibling in source_repositories(repository):
             inside = [sibling]
-            yield from _files_below(sibling, inside, snapshot, read_rpms=read_rpms, reports=reports)
+            yield from _files_below(sibling, inside, snapshot, listed, read_rpms=read_rpms, reports=reports)
             for each in inside:
                 yield from _repository(each, snapshot)
 
@@ -57,6 +58,7 @@ def _files_below(
     root: str,
     repositories: list[str],
     snapshot: FileSnapshot,
+    listed: set[str],
     *,
     read_rpms: bool,
     reports: Sequence[ReportFile] = (),
@@ -85,16 +87,21 @@ def _files_below(
         except OSError:
             yield f"{entry.path}\0unreadable"
         if is_spec_file(entry.name):
-            yield from _spec_sources(entry.path, snapshot)
+            yield from _spec_sources(entry.path, snapshot, listed)
     yield from markers
 
 
-def _spec_sources(spec: str, snapshot: FileSnapshot) -> Iterator[str]:
+def _spec_sources(spec: str, snapshot: FileSnapshot, listed: set[str]) -> Iterator[str]:
     """What the directories the spec's Sources are read from hold (`source_directories`): the
-    names in each, so that a Source added or removed changes the key, and each file's identity."""
+    names in each, so that a Source added or removed changes the key, and each file's identity.
+    Each directory once (``listed``): the specs of a SPECS tree share ../SOURCES, and a dist-git
+    directory of specs is each one's; listed again for each spec, a thousand specs took 20 s."""
     from auditor.sources.specinstalls import source_directories
 
     for directory in source_directories(spec, {}):
+        if directory in listed:
+            continue
+        listed.add(directory)
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError as exc:

@@ -86,19 +86,20 @@ def with_spec_installs(
         return packages
     directories = source_directories(spec_path, defines or {})
     locals_: list[_Local] | None = None
-    # The changelog's prose ("-> x.repo") writes nothing.
-    script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
-    written = [match.group("target") for match in _WRITTEN.finditer(script)]
+    written: list[str] = []
     result = [packages[0]]
     for package in packages[1:]:
         wanted = _Wanted.of(package)
         if not wanted:
             result.append(package)
             continue
-        if locals_ is None:
+        if locals_ is None:  # most specs install no such file: their text is not searched
             locals_ = [
                 _local(item, directories) for item in packages[0].sources if item.kind is SourceKind.SOURCE
             ]
+            # The changelog's prose ("-> x.repo") writes nothing.
+            script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
+            written = [match.group("target") for match in _WRITTEN.finditer(script)]
         installs, gaps = _judged(wanted, locals_, written, spec_path, package.name, directories)
         result.append(
             with_fields(package, installs=(*package.installs, *installs), gaps=(*package.gaps, *gaps))
