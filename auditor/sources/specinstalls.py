@@ -46,6 +46,8 @@ _KEY_NAME = re.compile(r"(?:RPM-GPG-KEY|GPG-KEY).*|.*\.(?:asc|gpg|pub|key)\Z")
 """A Source that is a key file by its name; one of another name is one by its armor."""
 _ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _DIRECTORIES = (*((item, Role.CONFIG) for item in REPOSDIRS), (KEYDIR.rstrip("/"), Role.KEY))
+_DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg")
+"""How a spec's text names the directories a glob may package (`_directory_word`)."""
 _PROBE = "\x01"
 """A file name no ``%files`` line names: what a glob or a whole directory packages matches it."""
 
@@ -87,6 +89,7 @@ def with_spec_installs(
     directories = source_directories(spec_path, defines or {})
     locals_: list[_Local] | None = None
     written: list[str] = []
+    mentioned: list[str] = []
     result = [packages[0]]
     for package in packages[1:]:
         wanted = _Wanted.of(package)
@@ -100,7 +103,8 @@ def with_spec_installs(
             # The changelog's prose ("-> x.repo") writes nothing.
             script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
             written = [match.group("target") for match in _WRITTEN.finditer(script)]
-        installs, gaps = _judged(wanted, locals_, written, spec_path, package.name, directories)
+            mentioned = [item for item in _DIRECTORY_WORDS if item in script]
+        installs, gaps = _judged(wanted, locals_, written, mentioned, spec_path, package.name, directories)
         result.append(
             with_fields(package, installs=(*package.installs, *installs), gaps=(*package.gaps, *gaps))
         )
@@ -170,6 +174,7 @@ def _judged(
     wanted: _Wanted,
     locals_: list[_Local],
     written: list[str],
+    mentioned: list[str],
     spec_path: str,
     name: str,
     directories: Sequence[str],
@@ -216,7 +221,10 @@ def _judged(
             if local.role is role and fits and target not in contents and wanted.installs(target):
                 take(target, role, local)
                 matched = True
-        if not matched:
+        # A glob over /etc (``%{_sysconfdir}/*``, bash's, pam's) packages whatever the build puts
+        # there: unseen only where the spec's text puts something in this directory; else every
+        # package owning /etc/* was a gap, though nothing of its build goes there.
+        if not matched and ((directory, role) in named or _directory_word(directory) in mentioned):
             unseen(
                 f"{directory}/", role, "what the build puts there, no Source of the spec being such a file"
             )
@@ -233,3 +241,9 @@ def _judged(
             unseen(plain, role, f"the spec's %install writes {target} itself, not from a Source")
     installs, judged = judge(contents, shown)
     return installs, [*gaps, *judged]
+
+
+def _directory_word(directory: str) -> str:
+    """The word of `_DIRECTORY_WORDS` naming ``directory`` (``/etc/yum.repos.d``: ``yum.repos.d``;
+    the key directory by its last name, as ``cp -a rpm-gpg %{buildroot}/etc/pki/`` names it)."""
+    return directory.removeprefix("/etc/").removeprefix("pki/")

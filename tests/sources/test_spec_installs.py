@@ -259,3 +259,38 @@ def test_the_sources_directory_a_tree_of_specs_shares_is_in_the_key_once(tmp_pat
     (tmp_path / "SOURCES" / "p3.tar.gz").write_text("changed")
     os.utime(tmp_path / "SOURCES" / "p3.tar.gz", (1, 1))
     assert key() != before
+
+
+ETC_GLOB = """\
+Name: etcglob
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%install
+mkdir -p %{buildroot}%{_sysconfdir}/profile.d
+echo x > %{buildroot}%{_sysconfdir}/profile.d/x.sh
+INSTALL_REPO
+%files
+%{_sysconfdir}/*
+"""
+
+
+@pytest.mark.parametrize(
+    ("install", "gap"),
+    [
+        ("", False),  # bash's and pam's /etc/*: nothing of the build goes to a reposdir
+        ("make install-repo DESTDIR=%{buildroot} REPODIR=%{_sysconfdir}/yum.repos.d", True),
+        ("cp -a conf/rpm-gpg %{buildroot}%{_sysconfdir}/pki/", True),
+    ],
+)
+def test_a_glob_over_etc_is_a_gap_only_where_the_spec_puts_something_in_a_reposdir_or_the_keydir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], install: str, gap: bool
+) -> None:
+    spec = tmp_path / "etcglob.spec"
+    spec.write_text(ETC_GLOB.replace("INSTALL_REPO", install))
+    _, document = scan([str(spec)], capsys)
+    assert bool(payload_gaps(document, "etcglob")) is gap
