@@ -110,11 +110,17 @@ class HostRule(Rule):
             if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
                 capability = f"{_stable_field(evidence.field)}@{url.host}"
-                if not evidence.disabled:
+                if not evidence.installed:
                     yield self.finding(evidence.field, url.text, capability=capability)
                     continue
+                # The rules' messages speak of where a package is built from ("cannot be rebuilt
+                # independently"): a repository it installs is said as what it does to its hosts.
+                if not evidence.disabled:
+                    message = f"{self.message} (a repository it installs: its hosts fetch packages there)"
+                    yield self.finding(evidence.field, url.text, message=message, capability=capability)
+                    continue
                 # A repository the package installs disabled: said, and below every threshold.
-                message = f"{self.message} (section disabled)"
+                message = f"{self.message} (a repository it installs, its section disabled)"
                 found = self.finding(evidence.field, url.text, message=message, capability=capability)
                 yield replace(found, severity=Severity.INFO, taints=False)
 

@@ -98,6 +98,8 @@ class UrlEvidence:
     url: ParsedUrl
     disabled: bool = False
     """Of a repository section the package installs disabled: evidence that does not block."""
+    installed: bool = False
+    """A URL of a repository the package installs (`auditor.rpm.installed`), not one it was built from."""
 
 
 def parse_url(text: str) -> ParsedUrl | None:
@@ -348,7 +350,9 @@ def package_urls(
         # dnf fetches with librepo, through curl: its reading counts, as for a configuration given.
         if item.kind is not InstalledKind.SIGNING_KEY and wanted(item.value):
             disabled = item.kind is InstalledKind.DISABLED_REPOSITORY_URL
-            yield from (UrlEvidence(item.where, parsed, disabled) for parsed in url_readings(item.value))
+            yield from (
+                UrlEvidence(item.where, parsed, disabled, True) for parsed in url_readings(item.value)
+            )
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):
             name = dep.name

@@ -419,3 +419,24 @@ def test_a_remote_binary_s_payload_is_streamed_to_its_last_configuration(
     code, document = scan([server.url("/repo/"), "--cache-dir", cache, "--offline"], capsys)
     [gap] = payload_gaps(document, "xs-release")
     assert "--offline forbids fetching its payload" in gap and code == 0
+
+
+def test_the_message_of_a_repository_a_binary_installs_says_what_it_does_to_its_hosts(
+    built: dict[str, Built], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The host rules' messages speak of where a package is built from ("so the package cannot
+    be rebuilt independently"): an installed repository's finding says what it does instead."""
+    release = built["xs-release"]
+    _, document = scan([str(release.srpm), str(release.rpm)], capsys)
+    messages = {
+        item["message"]
+        for item in package(document, "xs-release")["findings"]
+        if item["field"].startswith("/")
+    }
+    assert messages and all(
+        m.endswith("(a repository it installs: its hosts fetch packages there)") for m in messages
+    )
+    disabled = built["xs-disabled"]
+    _, document = scan([str(disabled.srpm), str(disabled.rpm)], capsys)
+    [finding] = package(document, "xs-disabled")["findings"]
+    assert finding["message"].endswith("(a repository it installs, its section disabled)")
