@@ -295,7 +295,7 @@ def _listed_positions(repository: str, packages: list[Package]) -> dict[str, lis
         # elsewhere, which a local repository's reading never fetches: its header is unseen,
         # as a missing file's is, and a source package's Source URLs with it.
         detail = (
-            f"{repository}: its metadata places the file at {package.location} (xml:base), "
+            f"{repository}: its metadata places the file at {package.location} (xml:base or a URL), "
             "not read: what only the file carries (signing key, Distribution, a source "
             "package's Sources) was not seen"
         )

@@ -273,7 +273,7 @@ def _location(base: str, href: str) -> str:
     and urlgrabber, yum 3's downloader, reads the bare path as that same ``file:`` URL: compared
     as text, every repository mergerepo_c merged from local ones was refused. ``//host/x`` is
     left as written: urlgrabber reads it as on ``host``, createrepo_c as a path."""
-    if not base:
+    if not base or location_is_url(href):  # a whole URL is read as written, as primary.xml's is
         return href
     joined = f"{base.rstrip('/')}/{href}"
     return f"file://{joined}" if base.startswith("/") and not base.startswith("//") else joined

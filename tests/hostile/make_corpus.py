@@ -583,7 +583,16 @@ def repo_cases(out: Path) -> list[Case]:
         outside,
     )
     url = primary.replace(first_href, 'href="https://attacker.example/evil.rpm"')
-    repo("repo-package-url", "points outside the repository", "a package located on another host", url)
+    # dnf downloads it from there (librepo takes a whole URL as written): read as an xml:base there.
+    repo("repo-package-url", "https://attacker.example/evil.rpm", "a package located on another host", url,
+         outcome=READ)  # fmt: skip
+    local = primary.replace(first_href, 'href="file:///etc/passwd"')
+    repo("repo-package-file-url", "points outside the repository", "a package located at file:///etc/passwd",
+         local)  # fmt: skip
+    spaced = primary.replace(first_href, 'href="https://attacker.example/x&#10;auditor: forged"')
+    repo(
+        "repo-package-url-newline", "points outside the repository", "a package URL holding a newline", spaced
+    )
     newline = primary.replace(first_href, 'href="../x&#10;auditor: a forged second line"')
     repo("repo-control-chars", "points outside the repository", "a location holding a newline", newline)
     bad = primary.encode().replace(b"<name>caret-version</name>", b"<name>caret-\xff</name>", 1)
