@@ -10,6 +10,7 @@ spelling the fields out. Apart from the model, which defines the fields, so that
 from __future__ import annotations
 
 import enum
+import posixpath
 import re
 
 
@@ -71,3 +72,23 @@ def location_is_url(location: str) -> bool:
     (one slash) as ``https://host/x``: dnf downloads such a package from ``host`` (checked with
     dnf 4 and curl 7.88), and Python's ``urljoin`` would put it on the repository's own host."""
     return "://" in location or _FEW_SLASHES.match(location) is not None
+
+
+_DOWNLOAD_URL = re.compile(r"(?i:https?|ftp)://[^\x00-\x20\x7f]+")
+"""A ``<location href>`` that is a whole URL dnf downloads: no other scheme (``file:`` names this
+host's files), no white space or control character (a line of its own in every report)."""
+
+
+def package_location(href: str, base: str | None) -> str | None:
+    """Where a repository's ``<location href>`` under ``xml:base`` ``base`` puts its package, or
+    None where it points outside the repository: an absolute path, a climb with ``..``, a URL of
+    another scheme or holding white space. A whole http(s) or ftp URL is where dnf downloads the
+    package from (librepo hands it to curl as written, an xml:base beside it or not): read as an
+    xml:base there is, by its host; refused, the package, its evidence and what it provides were
+    dropped."""
+    elsewhere = location_is_url(href)
+    # normpath is slow and can only climb out of the repository through a "..".
+    climbs = ".." in href and posixpath.normpath(href).startswith("..")
+    if (elsewhere and _DOWNLOAD_URL.fullmatch(href) is None) or href.startswith("/") or climbs:
+        return None
+    return href if elsewhere else f"{base.rstrip('/')}/{href}" if base else href

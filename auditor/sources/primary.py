@@ -6,8 +6,6 @@ What primary.xml does not carry, and so a package read from it lacks, is listed 
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,14 +21,10 @@ from auditor.rpm.model import (
     make_checksum,
     make_package,
 )
-from auditor.rpm.package_fields import DEPENDENCY_KINDS, location_is_url
+from auditor.rpm.package_fields import DEPENDENCY_KINDS, location_is_url, package_location
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.rpmmd_entry import dependency_from_attributes, epoch_number
 from auditor.sources.yum_primary import IN_DOCUMENT, IN_FIELD, IN_LIST, IN_PACKAGE, refuse_what_yum_reads
-
-_DOWNLOAD_URL = re.compile(r"(?i:https?|ftp)://[^\x00-\x20\x7f]+")
-"""A ``<location href>`` that is a whole URL dnf downloads: no other scheme (``file:`` names this
-host's files), no white space or control character (a line of its own in every report)."""
 
 MAX_LIST_ITEMS = HEADER_ARRAY_MAX
 """``<file>`` or ``<rpm:entry>`` elements in one list of one package (its files, its provides...),
@@ -317,16 +311,9 @@ class PrimaryHandler:
                 raise InputError(self._label(name), f"bad dependency entry: {error}")
             if not name or not version:
                 raise InputError(self._label(name), "no name or version")
-            href = href or ""
-            # normpath is slow and can only climb out of the repository through a "..".
-            climbs = ".." in href and posixpath.normpath(href).startswith("..")
-            elsewhere = location_is_url(href)
-            if (elsewhere and _DOWNLOAD_URL.fullmatch(href) is None) or href.startswith("/") or climbs:
+            location = package_location(href or "", base)
+            if location is None:
                 raise InputError(self._label(name), f"location {href!r} points outside the repository")
-            # A whole URL is where dnf downloads the package from (librepo hands it to curl as
-            # written, an xml:base beside it or not): judged as an xml:base there is, by its host,
-            # where refusing it dropped the package, its evidence and what it provides.
-            location = href if elsewhere else f"{base.rstrip('/')}/{href}" if base else href
             if self.locations_under is not None and not location_is_url(location):
                 location = under(self.locations_under, location)
             try:
