@@ -62,10 +62,36 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             )
         if decision.nothing_audited:
             raise InputError(repr(args.name), "no audited package of that name: no package was audited")
-        raise UsageError(f"no audited package named {args.name!r}")
+        raise UsageError(f"no audited package named {args.name!r}{_read_as_context(view, args.name)}")
     write_output(text, None)
     print_messages([*messages(audit.warnings, audit.errors, decision.completeness), *_verdict(view)])
     return decision.exit_code
+
+
+def _read_as_context(view: ReportView, name: str) -> str:
+    """What a package of that name the run read but did not audit carries: a context package
+    (``--with``), or one ``--arch`` or ``--roots`` left out, which audited packages' chains may end
+    at; the error named none, as if the name were a typo."""
+    from auditor.audit.facttext import finding_text
+
+    read = [
+        index
+        for index, package in enumerate(view.packages)
+        if package.name == name and view.row(index) is None
+    ]
+    if not read:
+        return ""
+    evidence = [
+        finding_text(finding)
+        for index in read
+        for finding in view.unaudited_findings(index)
+        if finding.effective
+    ]
+    said = "; ".join(dict.fromkeys(evidence)) or "no origin evidence"
+    return (
+        f": {view.packages[read[0]].nevra} was read as context (--with, or left out by --arch or --roots), "
+        f"not audited; its evidence: {said}"
+    )
 
 
 def _verdict(view: ReportView) -> list[str]:
