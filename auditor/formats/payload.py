@@ -31,8 +31,10 @@ MAX_NAME = 4096
 _CPIO_HEADER = 110
 _MAGIC = 6
 _STRIPPED_INDEX = 8
-_S_IFMT, _S_IFREG, _S_IFLNK = 0o170000, 0o100000, 0o120000
-_RPMFILE_GHOST = 1 << 6
+S_IFMT, S_IFREG, S_IFLNK = 0o170000, 0o100000, 0o120000
+"""A header's FILEMODES: the file type's bits, a regular file's, a symbolic link's (POSIX's)."""
+RPMFILE_GHOST = 1 << 6
+"""FILEFLAGS of a ``%ghost`` file: listed in the header, absent from the payload."""
 # C's strtoul in base 16 over one 8-byte field, all of which it must consume (lib/cpio.c
 # GET_NUM_FIELD, strntoul): white space, a sign and a 0x prefix are taken, nothing else is.
 _STRTOUL = re.compile(rb"[ \t\n\v\f\r]*([+-]?)(?:0[xX])?([0-9a-fA-F]+)")
@@ -90,14 +92,14 @@ class PayloadFiles:
         count = len(paths)
         modes, flags = header.ints(Tag.FILEMODES), header.ints(Tag.FILEFLAGS)
         inodes, devices = header.ints(Tag.FILEINODES), header.ints(Tag.FILEDEVICES)
-        ghosts = [bool(flag & _RPMFILE_GHOST) for flag in flags] if len(flags) == count else [False] * count
+        ghosts = [bool(flag & RPMFILE_GHOST) for flag in flags] if len(flags) == count else [False] * count
         data_of = list(range(count))
         if len(modes) == count and len(inodes) == count and len(devices) == count:
             sets: dict[tuple[int, int], list[int]] = {}
             for index, (mode, inode, device, ghost) in enumerate(
                 zip(modes, inodes, devices, ghosts, strict=True)
             ):
-                if mode & _S_IFMT == _S_IFREG and not ghost and inode:  # rpm_ino_t is unsigned
+                if mode & S_IFMT == S_IFREG and not ghost and inode:  # rpm_ino_t is unsigned
                     sets.setdefault((device, inode), []).append(index)
             for links in sets.values():
                 for index in links:
@@ -107,8 +109,8 @@ class PayloadFiles:
             return cls(paths, None, tuple(data_of))
         data_sizes: list[int | None] = []
         for index, (mode, size, ghost) in enumerate(zip(modes, sizes, ghosts, strict=True)):
-            kind = mode & _S_IFMT
-            carries = kind == _S_IFLNK or (kind == _S_IFREG and data_of[index] == index)
+            kind = mode & S_IFMT
+            carries = kind == S_IFLNK or (kind == S_IFREG and data_of[index] == index)
             data_sizes.append(None if ghost else size if carries else 0)
         return cls(paths, tuple(data_sizes), tuple(data_of))
 

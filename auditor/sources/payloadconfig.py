@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.formats.payload import Members, PayloadFiles, extract_members
+from auditor.formats.payload import (
+    RPMFILE_GHOST,
+    S_IFLNK,
+    S_IFMT,
+    S_IFREG,
+    Members,
+    PayloadFiles,
+    extract_members,
+)
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed, InstalledKind
@@ -40,8 +48,6 @@ _DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
 none of whose directories does needs no look at its paths (`wanted_files`)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 """A variable's file name (`auditor.sources.configvars.NAME`)."""
-_S_IFMT, _S_IFREG, _S_IFLNK = 0o170000, 0o100000, 0o120000
-_RPMFILE_GHOST = 1 << 6
 MAX_FILE = 4 * 1024 * 1024
 """Bytes of one wanted file held (a configuration's own bound, `auditor.sources.repoinclude`)."""
 MAX_FILES_TOTAL = 16 * 1024 * 1024
@@ -95,14 +101,14 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     main_config = any(path in _MAIN_CONFIGS for path in paths)
     for index, path in enumerate(paths):
         role = role_of(path)
-        if role is None and main_config and _is_repo_name(path):
+        if role is None and main_config and is_repo_name(path):
             role = Role.ELSEWHERE
-        if role is None or (index < len(flags) and flags[index] & _RPMFILE_GHOST):
+        if role is None or (index < len(flags) and flags[index] & RPMFILE_GHOST):
             continue
-        kind = modes[index] & _S_IFMT if index < len(modes) else _S_IFREG
-        if kind == _S_IFREG:
+        kind = modes[index] & S_IFMT if index < len(modes) else S_IFREG
+        if kind == S_IFREG:
             found.append(Wanted(path, role, path))
-        elif kind == _S_IFLNK:
+        elif kind == S_IFLNK:
             targets = header.strings(Tag.FILELINKTOS)
             written = targets[index] if index < len(targets) else ""
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), written)) if written else ""
@@ -114,18 +120,18 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
 
 
 def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
-    ghost = index < len(flags) and flags[index] & _RPMFILE_GHOST
-    return not ghost and index < len(modes) and modes[index] & _S_IFMT == _S_IFREG
+    ghost = index < len(flags) and flags[index] & RPMFILE_GHOST
+    return not ghost and index < len(modes) and modes[index] & S_IFMT == S_IFREG
 
 
-def _is_repo_name(path: str) -> bool:
+def is_repo_name(path: str) -> bool:
     name = path.rpartition("/")[2]
     return name.endswith(".repo") and not name.startswith(".")  # dnf's glob(*.repo): no dot file
 
 
 def role_of(path: str) -> Role | None:
     directory, _, name = path.rpartition("/")
-    if directory in REPOSDIRS and _is_repo_name(path):
+    if directory in REPOSDIRS and is_repo_name(path):
         return Role.CONFIG
     if path in _MAIN_CONFIGS:
         return Role.CONFIG

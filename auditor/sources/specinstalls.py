@@ -35,6 +35,7 @@ from auditor.sources.payloadconfig import (
     REPOSDIRS,
     UNSEEN,
     Role,
+    is_repo_name,
     judge,
     named_reposdirs,
     role_of,
@@ -50,11 +51,6 @@ _DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg")
 """How a spec's text names the directories a glob may package (`_directory_word`)."""
 _PROBE = "\x01"
 """A file name no ``%files`` line names: what a glob or a whole directory packages matches it."""
-
-
-def _is_repo(path: str) -> bool:
-    name = posixpath.basename(path)
-    return name.endswith(".repo") and not name.startswith(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,16 +204,16 @@ def _judged(
         if (directory, role) in named and not wanted.installs(f"{directory}/{_PROBE}.repo"):
             for local in locals_:
                 target = f"{directory}/{local.source.filename}"
-                if local.role is role and _is_repo(target) and wanted.installs(target):
+                if local.role is role and is_repo_name(target) and wanted.installs(target):
                     take(target, role, local)
             for path in wanted.files:
-                if posixpath.dirname(path) == directory and _is_repo(path) and path not in contents:
+                if posixpath.dirname(path) == directory and is_repo_name(path) and path not in contents:
                     unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
             continue
         matched = False
         for local in locals_:
             target = f"{directory}/{local.source.filename}"
-            fits = role_of(target) is role or ((directory, role) in named and _is_repo(target))
+            fits = role_of(target) is role or ((directory, role) in named and is_repo_name(target))
             if local.role is role and fits and target not in contents and wanted.installs(target):
                 take(target, role, local)
                 matched = True
