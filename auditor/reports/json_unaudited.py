@@ -12,11 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from auditor.audit.facts import origin_fact
-from auditor.audit.facttext import finding_text
-from auditor.gate.decision import Disposition, Ruling
 from auditor.origin.findings import Finding
-from auditor.reports.rows import FactView
+from auditor.reports.rows import FactView, unaudited_fact_view
 from auditor.reports.view import ReportView
 
 
@@ -32,10 +29,8 @@ def unaudited_origins(
         if not findings or view.row(index) is not None:
             continue
         package = view.packages[index]
-        items = []
-        for finding in findings:
-            fact = origin_fact(index, package.name, finding)
-            item = FactView(fact, Ruling(fact, Disposition.NOT_GATED), finding_text(finding))
-            items.append(finding_to_json(finding, item))
+        items = [
+            finding_to_json(finding, unaudited_fact_view(index, package, finding)) for finding in findings
+        ]
         found.append({"nevra": package.nevra, "input": package.input, "findings": items})
     return found

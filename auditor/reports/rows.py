@@ -156,10 +156,14 @@ def unaudited_evidence(
     made it origin (a clean-looking name served from a Citrix host) was said in no format."""
     tainting = [finding for finding in findings if finding.effective]
     found = next((f for f in tainting if f.category is category), None) or next(iter(tainting), None)
-    if found is None:
-        return None
-    fact = origin_fact(index, packages[index].nevra, found)
-    return _fact_view(fact, Ruling(fact, Disposition.NOT_GATED), finding_text(found))
+    return None if found is None else unaudited_fact_view(index, packages[index], found)
+
+
+def unaudited_fact_view(index: int, package: Package, finding: Finding) -> FactView:
+    """A finding of a package that has no row, as an audited package's origin fact is seen,
+    the gate ruling none of it (``not-gated``)."""
+    fact = origin_fact(index, package.name, finding)
+    return _fact_view(fact, Ruling(fact, Disposition.NOT_GATED), finding_text(finding))
 
 
 # Enum members looked up through their class are slow in the loops over every package.
