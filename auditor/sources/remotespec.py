@@ -17,11 +17,13 @@ import contextlib
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
+from auditor.formats.decompress import Readable
 from auditor.formats.payload import MAX_MEMBER, Members, PayloadFiles, extract_member, extract_members
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
@@ -39,6 +41,7 @@ from auditor.sources.payloadconfig import (
 )
 from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
+T = TypeVar("T")
 _MAGIC = b"auditor-spec-member 2\n"
 _EARLIER = b"auditor-spec-member 1\n"
 """Entries written before they carried a digest: read again, without a warning."""
@@ -87,20 +90,10 @@ def _stream(
     """The member ``wanted`` (compressor, name, the header's files) of the payload that
     starts at ``start``."""
     compressor, name, members = wanted
-    budget = remote.spec_budget
-    allowance = budget.allowance()
-    if allowance.size <= 0:
-        raise _budget_gap(budget.run_spent(0))
-    if start >= size:  # no payload at all: the local reader's error
-        return extract_member(io.BytesIO(), compressor, name, url, members)
-    end = min(start + allowance.size, size) - 1
-
-    def walk(chunks: Iterator[bytes]) -> bytes | None:
-        counted = _Counted(chunks, budget, allowance, stopped_early=end < size - 1)
-        return extract_member(counted, compressor, name, url, members)
-
     try:
-        found = remote.client.consume_range(url, start, end, walk)
+        found = _walked(
+            url, start, size, remote, lambda stream: extract_member(stream, compressor, name, url, members)
+        )
     except BudgetExhausted as exc:
         raise _budget_gap(exc) from None
     except HttpError as exc:
@@ -109,6 +102,28 @@ def _stream(
         detail = "no SPEC tag, and its server ignores range requests: the payload's spec was not read"
         raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, f"{detail}: Source URLs unknown"))
     return found[0]
+
+
+def _walked(
+    url: str, start: int, size: int, remote: Remote, read: Callable[[Readable], T]
+) -> tuple[T] | None:
+    """What ``read`` makes of the payload that starts at byte ``start`` of the remote file of
+    ``size`` bytes, streamed by range within the spec budgets (a source package's spec, a
+    binary's repositories and keys); None when its server ignores range requests. Raises
+    `BudgetExhausted` (spent before, or on the way) and `HttpError`."""
+    budget = remote.spec_budget
+    allowance = budget.allowance()
+    if allowance.size <= 0:
+        raise budget.run_spent(0)
+    if start >= size:  # no payload at all: the local reader's error
+        return (read(io.BytesIO()),)
+    end = min(start + allowance.size, size) - 1
+
+    def walk(chunks: Iterator[bytes]) -> T:
+        return read(_Counted(chunks, budget, allowance, stopped_early=end < size - 1))
+
+    found = remote.client.consume_range(url, start, end, walk)
+    return None if found is None else (found[0],)
 
 
 def remote_installs(
@@ -126,23 +141,16 @@ def remote_installs(
     def members(compressor: str, names: list[str], files: PayloadFiles) -> Members:
         if remote.options.offline:
             raise PayloadNotRead(GapKind.PAYLOAD_UNREAD, f"--offline forbids fetching its payload from {url}")
-        budget = remote.spec_budget
-        allowance = budget.allowance()
-        if allowance.size <= 0:
-            raise PayloadNotRead(GapKind.BUDGET_EXHAUSTED, budget.run_spent(0).detail)
-        start = headers.header_end
-
-        def walk(chunks: Iterator[bytes]) -> Members:
-            counted = _Counted(chunks, budget, allowance, stopped_early=end < size - 1)
-            return extract_members(
-                counted, compressor, names, url, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
-            )
-
-        if start >= size:  # no payload at all: the local reader's error
-            return extract_members(io.BytesIO(), compressor, names, url, files)
-        end = min(start + allowance.size, size) - 1
         try:
-            found = remote.client.consume_range(url, start, end, walk)
+            found = _walked(
+                url,
+                headers.header_end,
+                size,
+                remote,
+                lambda stream: extract_members(
+                    stream, compressor, names, url, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
+                ),
+            )
         except BudgetExhausted as exc:
             raise PayloadNotRead(GapKind.BUDGET_EXHAUSTED, exc.detail) from None
         except HttpError as exc:
