@@ -60,6 +60,7 @@ def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
         | _STATUS_RULES
         | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
     )
+    facts = _facts_by_rule(policy)
     for waiver in items:
         if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
             if fnmatch.fnmatchcase(_ORIGIN_STATUS_RULE, waiver.rule):
@@ -83,7 +84,7 @@ def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
                 f"{waiver.source}: waiver {waiver.id}: rule {waiver.rule!r} matches no rule of the policy "
                 f"(known: {', '.join(known)})"
             )
-        _check_scope(waiver, _facts_by_rule(policy))
+        _check_scope(waiver, facts)
 
 
 _EVERY_CATEGORY = frozenset(Category)
