@@ -40,12 +40,6 @@ def check_ids(items: Sequence[Waiver]) -> None:
         )
 
 
-_STATUS_RULES = frozenset(
-    f"status:{kind.value}" for kind in FactKind if kind not in (FactKind.ORIGIN, FactKind.GAP)
-)
-"""The ``status:<status>`` rules facts carry: a taint's (``status:depends``...) and a requirement
-nothing provides (``status:unresolved``). A clean package has no fact, and origin evidence is
-ruled by the policy rule that found it."""
 _ORIGIN_STATUS_RULE = f"status:{FactKind.ORIGIN.value}"
 
 
@@ -55,12 +49,8 @@ def check_rules(items: Sequence[Waiver], policy: Policy) -> None:
     facts about a package, so it would be loaded, accept nothing, and be reported stale at the
     end of a run its author believed it eased. So is ``status:origin``: origin evidence carries
     its policy rule's id (``citrix-vendor``); ``status = "origin"`` is what accepts it."""
-    known = sorted(
-        {rule.id for rule in policy.rules}
-        | _STATUS_RULES
-        | {f"gap:{kind.value}" for kind in GapKind if kind not in INPUT_GAP_KINDS}
-    )
     facts = _facts_by_rule(policy)
+    known = sorted({rule for rule, _, _ in facts})
     for waiver in items:
         if waiver.rule is not None and not any(fnmatch.fnmatchcase(rule, waiver.rule) for rule in known):
             if fnmatch.fnmatchcase(_ORIGIN_STATUS_RULE, waiver.rule):
