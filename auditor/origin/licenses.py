@@ -89,11 +89,14 @@ def license_elements(expression: str) -> list[str]:
 _JOINERS = re.compile(rf"\(|\)|\s+(or{_LATER}|and)\s+", re.IGNORECASE)
 
 
-def not_free(expression: str, leaf: Callable[[str], str | None]) -> str | None:
+def not_free(expression: str, leaf: Callable[[str], str | None]) -> tuple[str, ...]:
     """What makes ``expression`` not free by ``leaf`` (which judges one licence, ``with`` its
-    exception), or None when some choice it offers is free. Unbalanced parentheses are read
-    as far as they go: a closing one too many ends nothing, one missing closes at the end."""
-    return _judge(_parse(expression), leaf)
+    exception): what it says of each licence the expression imposes, in the expression's
+    order, each once; empty when some choice it offers is free. Each licence, not the first:
+    a baseline accepts a finding a term, and ``LicenseRef-Citrix-EULA and Commercial`` must
+    not pass as accepted when only the Citrix licence was. Unbalanced parentheses are read as
+    far as they go: a closing one too many ends nothing, one missing closes at the end."""
+    return tuple(dict.fromkeys(_judge(_parse(expression), leaf)))
 
 
 _Node = str | tuple[str, list["_Node"]]
@@ -163,13 +166,14 @@ def _names_a_licence(node: _Node) -> bool:
     return any(_names_a_licence(child) for child in node[1])
 
 
-def _judge(node: _Node, leaf: Callable[[str], str | None]) -> str | None:
+def _judge(node: _Node, leaf: Callable[[str], str | None]) -> list[str]:
     if isinstance(node, str):
-        return leaf(node)
+        found = leaf(node)
+        return [] if found is None else [found]
     kind, children = node
     if kind == "or":
         children = [child for child in children if _names_a_licence(child)]
-    found = [_judge(child, leaf) for child in children]
-    if kind == "or":
-        return found[0] if found and all(found) else None
-    return next((item for item in found if item is not None), None)
+    judged = [_judge(child, leaf) for child in children]
+    if kind == "or" and not (judged and all(judged)):
+        return []  # a free choice: the others are imposed on nobody
+    return [item for found in judged for item in found]

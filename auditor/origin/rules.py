@@ -217,7 +217,7 @@ class LicenseRule(Rule):
     terms: tuple[str, ...] = ()
     elements: tuple[str, ...] = ()
     _compiled: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
-    _seen: dict[str, Finding | None] = field(default_factory=dict, compare=False, repr=False)
+    _seen: dict[str, tuple[Finding, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     kind: ClassVar[str] = "license"
 
@@ -230,16 +230,16 @@ class LicenseRule(Rule):
             return
         if license_ not in self._seen:  # licences repeat: decide each text once
             self._seen[license_] = self._decide(license_)
-        found = self._seen[license_]
-        if found is not None:
-            yield found
+        yield from self._seen[license_]
 
-    def _decide(self, license_: str) -> Finding | None:
+    def _decide(self, license_: str) -> tuple[Finding, ...]:
+        # A finding a licence the expression imposes, the first the one the rule gave when it
+        # gave one only: a baseline's fingerprints still match it, and a licence added later
+        # is a finding of its own.
         for text in readings(license_):
-            found = not_free(text, self._leaf)
-            if found is not None:
-                return self._finding(license_, found)
-        return None
+            if found := not_free(text, self._leaf):
+                return tuple(self._finding(license_, term) for term in found)
+        return ()
 
     def _leaf(self, text: str) -> str | None:
         """The term or element that makes one licence of an expression not free, if any."""

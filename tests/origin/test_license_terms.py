@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli.main import main
 from tests.origin.scanned import rules_of, scan, scan_report, write_spec
 
 NOT_FREE: dict[str, str | list[str]] = {
@@ -155,3 +156,63 @@ def test_a_source_license_alone_stays_clean(tmp_path: Path, capsys: pytest.Captu
     code, report, _ = scan_report(capsys, spec)
     assert [package["findings"] for package in report["packages"]] == [[], []]
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("license_", "expected"),
+    [
+        # Each licence the expression imposes is a finding of its own, the first one as the rule
+        # gave it when it gave one only (so a baseline's fingerprint still matches it).
+        (
+            "LicenseRef-Citrix-EULA and Commercial",
+            [
+                ("citrix-license", "license:licenseref-citrix"),
+                ("proprietary-license", "license:commercial"),
+                ("proprietary-license", "license:eula"),
+            ],
+        ),
+        (
+            "Proprietary OR EULA",
+            [("proprietary-license", "license:eula"), ("proprietary-license", "license:proprietary")],
+        ),
+        (
+            "(Proprietary OR EULA) AND MIT",
+            [("proprietary-license", "license:eula"), ("proprietary-license", "license:proprietary")],
+        ),
+        # One licence with two terms is one finding a rule, as before.
+        ("LicenseRef-Proprietary-EULA", [("proprietary-license", "license:proprietary")]),
+        # A licence named twice is one finding.
+        (
+            "Proprietary and (MIT or Proprietary) and Proprietary",
+            [("proprietary-license", "license:proprietary")],
+        ),
+        # A free choice frees the whole expression: none of the others is imposed.
+        ("(Proprietary AND EULA) OR MIT", []),
+    ],
+)
+def test_every_licence_that_is_not_free_is_its_own_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], license_: str, expected: list[tuple[str, str]]
+) -> None:
+    spec = write_spec(tmp_path, "several", f"License: {license_}")
+    code, findings, _ = scan(capsys, spec)
+    assert sorted((f["rule"], f["capability"]) for f in findings["several"]) == expected
+    assert code == (1 if expected else 0)
+
+
+def test_a_licence_added_beside_an_accepted_one_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline accepted the Citrix EULA; the next release adds a commercial licence beside
+    it: that is new evidence, not the accepted finding again (the rule named the first
+    non-free licence only, so the release passed)."""
+    monkeypatch.chdir(tmp_path)
+    spec = write_spec(tmp_path, "grown", "License: LicenseRef-Citrix-EULA")
+    assert main(["baseline", str(spec), "--no-cache", "-q"]) == 0
+    capsys.readouterr()
+    assert scan(capsys, spec)[0] == 0
+    spec = write_spec(tmp_path, "grown", "License: LicenseRef-Citrix-EULA and Commercial")
+    code, report, _ = scan_report(capsys, spec)
+    assert code == 1
+    (binary,) = [package for package in report["packages"] if package["kind"] == "binary"]
+    unaccepted = [f["capability"] for f in binary["findings"] if f["disposition"] != "baselined"]
+    assert unaccepted == ["license:commercial"]
