@@ -29,6 +29,7 @@ from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection
+from auditor.sources.servedfirst import carry_served_first
 
 
 @dataclass
@@ -91,6 +92,7 @@ class SectionReader:
         """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
         self.policy_hosts: list[str] = []
         self.policy_urls: list[str] = []
+        self.trying, self.tried_policy = "baseurl", list[tuple[str, str]]()  # `servedfirst`
         self.unusable: list[str] = []
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
         self.unexpanded: list[tuple[str, str]] = []
@@ -125,10 +127,12 @@ class SectionReader:
                 continue
             mirrors, mirror_origin, checks = listed
             vouched = vouched or checks
+            self.trying = key
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
                     return self._done(read, key, used)
+        self.trying = "baseurl"
         for url in urls.get("baseurl", []):
             read = self._attempt(url, origin, vouched)
             if read is not None:
@@ -195,6 +199,7 @@ class SectionReader:
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
             self.policy_urls.append(decision.url)
+            self.tried_policy.append((self.trying, decision.url))
             return None
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
@@ -316,6 +321,7 @@ class SectionReader:
                     f"{read.location} was audited instead",
                 )
             )
+        self.result.gaps.extend(carry_served_first(self, read, key, used))
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
         if self.credentialed:
