@@ -29,7 +29,7 @@ from auditor.rpm.package_fields import DependencyKind
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.configscope import priority_gap
-from auditor.sources.interface import LoadResult
+from auditor.sources.interface import LoadResult, metadata_elsewhere
 
 
 def audit_packages(
@@ -112,7 +112,8 @@ def audit_packages(
         len(targets.packages),
     )
     resolved.release()
-    config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
+    elsewhere = metadata_elsewhere(targets.errors, context.errors)
+    config_findings = classify_config([*targets.config_urls, *context.config_urls, *elsewhere], policy)
     priorities = priority_gap(context.priorities, targets.priorities)  # a section named first
     gaps = [*targets.gaps, *context.gaps, *extra_gaps, *_unasked_gap(propagation, audited)]
     gaps += [priorities] if priorities is not None else []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, ServedElsewhere
 
 
 def _urllib3() -> Any:
@@ -45,14 +45,12 @@ class PolicyRedirect(HttpError):
         return RedirectedToPolicyHost(self.url, self.reason, self.target)
 
 
-class RedirectedToPolicyHost(InputError):
+class RedirectedToPolicyHost(ServedElsewhere):
     """`PolicyRedirect` as an input's error: ``target`` is where the server sent the request."""
 
-    def __init__(self, source: str, reason: str, target: str) -> None:
-        super().__init__(source, reason)
-        self.target = target
+    key = "redirect"
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, ...]]:
         # Pickled as a plain InputError: the target is in its reason.
         return (InputError, (self.source, self.reason))
 

@@ -12,8 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from auditor.core.errors import InputError
-from auditor.net.failures import RedirectedToPolicyHost
+from auditor.core.errors import InputError, ServedElsewhere
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
 from auditor.net.urlpaths import under
@@ -243,9 +242,9 @@ class SectionReader:
         """A URL of the section whose server redirected it to a policy host is configuration the
         policy judges, as a ``baseurl`` written there is: dnf follows the redirect, and reads the
         repository from that host wherever it can reach it (not only another URL after it)."""
-        if isinstance(failure, RedirectedToPolicyHost):
+        if isinstance(failure, ServedElsewhere):  # an xml:base placing its metadata there too
             self.result.config_urls.append(
-                ConfigUrl(self.shown, self.section.id, "redirect", failure.target, self.section.enabled)
+                ConfigUrl(self.shown, self.section.id, failure.key, failure.target, self.section.enabled)
             )
 
     def _repomd_read(self, decision: UrlDecision, read: str | None) -> tuple[str, str]:
