@@ -12,18 +12,26 @@ baseline accepting the section's config finding let every new package of the rep
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from auditor.net.urlpaths import under
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package, with_fields
 from auditor.rpm.package_fields import location_is_url
+from auditor.sources.configscope import ReadOnce
 from auditor.sources.remote import repository_base
 from auditor.sources.repodata import RepositoryRead
+from auditor.sources.repofile import RepoSection
 
-if TYPE_CHECKING:
-    from auditor.sources.configsection import SectionReader
+
+class SectionReader(Protocol):
+    """What of `auditor.sources.configsection.SectionReader` this reads."""
+
+    where: str
+    section: RepoSection
+    earlier: ReadOnce | None
+    tried_policy: list[tuple[str, str]]
 
 
 def policy_urls_ahead(tried: Sequence[tuple[str, str]], key: str, used: str, one_list: bool) -> list[str]:
