@@ -34,14 +34,13 @@ from auditor.formats.payload import (
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed, InstalledKind
+from auditor.sources.installedurl import VARSDIRS, record_url
 
 REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
 """The directories whose ``*.repo`` files dnf and yum read when their main configuration names
 no ``reposdir`` (dnf: all three; yum 3: the first two)."""
 _MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 """Main configurations, which may hold repository sections beside ``[main]``."""
-_VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
-"""dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
 KEYDIR = "/etc/pki/rpm-gpg/"
 _DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
 """What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
@@ -53,9 +52,6 @@ MAX_FILE = 4 * 1024 * 1024
 MAX_FILES_TOTAL = 16 * 1024 * 1024
 """Bytes of all of one package's wanted files held together: a package listing thousands of
 ``.repo`` files of 4 MiB must not make the reader hold them all; past it, each is a gap."""
-HOST_VARIABLES = frozenset({"releasever", "basearch", "arch"})
-"""Variables every host gives (its release, its architecture): one in a URL's path, where every
-distribution's ``.repo`` files have them, cannot take the URL to another host, and is no gap."""
 
 
 class Role(enum.Enum):
@@ -135,7 +131,7 @@ def role_of(path: str) -> Role | None:
         return Role.CONFIG
     if path in _MAIN_CONFIGS:
         return Role.CONFIG
-    if directory in _VARSDIRS and _NAME.match(name):
+    if directory in VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
     if path.startswith(KEYDIR) and name:
         return Role.KEY
@@ -257,7 +253,7 @@ def judge(
     installs: list[Installed] = []
     gaps: list[Gap] = []
     variables: dict[str, str] = {}
-    for directory in _VARSDIRS:  # in dnf's order: a later directory's value wins
+    for directory in VARSDIRS:  # in dnf's order: a later directory's value wins
         for path, (role, data) in contents.items():
             if role is Role.VARIABLE and path.rpartition("/")[0] == directory:
                 line = data.partition(b"\n")[0]
@@ -299,52 +295,18 @@ def _judge_config(
         named += [("gpgkey", url) for url in section.gpgkeys]
         kind = InstalledKind.REPOSITORY_URL if section.enabled else InstalledKind.DISABLED_REPOSITORY_URL
         for key, raw in [*named, *section.unread]:
-            _record(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
+            record_url(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
     for line in text.splitlines():
         included = INCLUDE_LINE.match(line)
         if included is not None and included.group("url").strip():
             where = f"{path} include"
-            url = _record(
+            url = record_url(
                 InstalledKind.REPOSITORY_URL, where, included.group("url").strip(), variables, installs, gaps
             )
             said = (
                 f"{where}={url}: yum 3 reads what it names, not followed here; what it configures is unseen"
             )
             gaps.append(Gap(GapKind.PAYLOAD_UNREAD, said))
-
-
-def _record(
-    kind: InstalledKind,
-    where: str,
-    raw: str,
-    variables: dict[str, str],
-    installs: list[Installed],
-    gaps: list[Gap],
-) -> str:
-    """One URL as dnf fetches it (``variables`` substituted, read as curl reads it, without
-    credentials), kept as `Installed`; a gap for a variable left that may decide its host."""
-    from auditor.net.http import strip_userinfo
-    from auditor.net.urlpolicy import as_curl_reads
-    from auditor.sources.configvars import expand
-
-    expanded, left = expand(raw, variables)
-    url = strip_userinfo(as_curl_reads(expanded))
-    installs.append(Installed(kind, where, url))
-    unjudged = [name for name in left if name.lower() not in HOST_VARIABLES or _in_host(raw, name)]
-    if unjudged:
-        detail = (
-            f"{where}: {url}: ${unjudged[0]} is given by no file the package installs in "
-            f"{' or '.join(_VARSDIRS)}: where it leads is unjudged"
-        )
-        gaps.append(Gap(GapKind.PAYLOAD_UNREAD, detail))
-    return url
-
-
-def _in_host(url: str, name: str) -> bool:
-    """Whether ``$name`` stands before the URL's path: in its scheme, user or host."""
-    after_scheme = url.partition("://")[2] or url
-    authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
-    return f"${name}" in authority or f"${{{name}" in authority or "://" not in url
 
 
 def _judge_key(path: str, data: bytes, installs: list[Installed], gaps: list[Gap]) -> None:
