@@ -8,6 +8,7 @@ from functools import partial
 from auditor.audit.facts import MissingSources, SourceGaps, config_fact, gap_fact, package_facts
 from auditor.audit.hostsread import with_the_hosts_read
 from auditor.audit.options import AuditOptions
+from auditor.audit.reposdirs import through_named_reposdirs
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
@@ -54,6 +55,7 @@ def audit_packages(
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
     extra = extra_findings(packages) if extra_findings is not None else None
+    extra, reposdir_gaps = through_named_reposdirs(packages, policy, extra)
     # Classification needs no edges: a large run classifies on the other core meanwhile.
     classified = Background(
         partial(classify, packages, policy, extra=extra, audited=len(targets.packages)),
@@ -115,7 +117,7 @@ def audit_packages(
     elsewhere = metadata_elsewhere(targets.errors, context.errors)
     config_findings = classify_config([*targets.config_urls, *context.config_urls, *elsewhere], policy)
     priorities = priority_gap(context.priorities, targets.priorities)  # a section named first
-    gaps = [*targets.gaps, *context.gaps, *extra_gaps, *_unasked_gap(propagation, audited)]
+    gaps = [*targets.gaps, *context.gaps, *extra_gaps, *reposdir_gaps, *_unasked_gap(propagation, audited)]
     gaps += [priorities] if priorities is not None else []
     return AuditResult(
         options=options,

@@ -89,15 +89,18 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     """The files of a binary's header that configure its hosts' repositories or keys, ``%ghost``
     files left out (nothing of theirs is in the payload)."""
     directories = header.strings(Tag.DIRNAMES)
-    if directories and not any(name == "/etc/" or name.startswith(_DIRECTORIES) for name in directories):
+    if (
+        directories
+        and not any(name == "/etc/" or name.startswith(_DIRECTORIES) for name in directories)
+        and not _names_a_repo_file(header)
+    ):
         return ()  # nearly every package: no path is looked at
     paths = header.file_paths()
     flags, modes = header.ints(Tag.FILEFLAGS), header.ints(Tag.FILEMODES)
     found = []
-    main_config = any(path in _MAIN_CONFIGS for path in paths)
     for index, path in enumerate(paths):
         role = role_of(path)
-        if role is None and main_config and is_repo_name(path):
+        if role is None and is_repo_name(path):
             role = Role.ELSEWHERE
         if role is None or (index < len(flags) and flags[index] & RPMFILE_GHOST):
             continue
@@ -113,6 +116,14 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
             elif not target or role_of(target) is None:  # else it is read where it is installed from
                 found.append(Wanted(path, role))
     return tuple(found)
+
+
+def _names_a_repo_file(header: Header) -> bool:
+    """Whether some file name may end in ``.repo``: one search of the names' bytes, each ended
+    by its NUL, not a decoding of them all (a ``.repo`` anywhere may be in another package's
+    reposdir: `auditor.audit.reposdirs`)."""
+    found = header.raw(Tag.BASENAMES)
+    return found is None or b".repo\0" in found[1]
 
 
 def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
@@ -188,10 +199,14 @@ def read_installed(
         names = list(dict.fromkeys(item.member for item in readable))
         read = members(compressor, names, PayloadFiles.of(headers.main))
     except PayloadNotRead as exc:
-        # A .repo file elsewhere is one only if the main configuration, unread too, names its
-        # directory: that configuration's gap already says its repositories are unseen.
+        # A .repo file elsewhere is one only if a main configuration, this one's unread too,
+        # names its directory: that configuration's gap, or the other's package's, says it.
         unread += [(item, exc.why) for item in readable]
-        return (), tuple(_gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE)
+        aside = tuple(Installed(InstalledKind.UNNAMED_GAP, item.path, _gap(item, why, exc.kind).detail)
+                      for item, why in unread if item.role is Role.ELSEWHERE)  # fmt: skip
+        return aside, tuple(
+            _gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE
+        )
     contents: dict[str, tuple[Role, bytes]] = {}
     for item in readable:
         data = read.found.get(item.member)
@@ -211,16 +226,50 @@ def read_installed(
         if configures(path, role)
     }
     installs, judged = judge(kept)
-    return installs, (*gaps, *judged)
+    elsewhere = [
+        (item.path, _gap(item, why).detail) for item, why in unread if not configures(item.path, item.role)
+    ]
+    return (*installs, *set_aside(contents, named, elsewhere)), (*gaps, *judged)
 
 
-def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
+def set_aside(
+    contents: dict[str, tuple[Role, bytes]], named: Mapping[str, str], unread: Sequence[tuple[str, str]]
+) -> list[Installed]:
+    """The directories the package's main configurations name as reposdirs, and what its
+    ``.repo`` files in other directories than the default and those would configure (`UNNAMED_`
+    kinds, their ``where`` the path, a NUL, then the rest): its hosts read them once another
+    package's ``reposdir=`` names the directory (`auditor.audit.reposdirs`). ``unread``: the
+    path and gap detail of each such file not read."""
+    found = [
+        Installed(InstalledKind.REPOSDIR, f"{path} reposdir", directory) for directory, path in named.items()
+    ]
+    found += [Installed(InstalledKind.UNNAMED_GAP, path, detail) for path, detail in unread]
+    variables = {path: item for path, item in contents.items() if item[0] is Role.VARIABLE}
+    for path, (role, data) in contents.items():
+        if role is not Role.ELSEWHERE or path.rpartition("/")[0] in named:
+            continue
+        installs, gaps = judge({**variables, path: (Role.CONFIG, data)})
+        found += [
+            Installed(_UNNAMED[item.kind], f"{path}\0{item.where[len(path) :]}", item.value)
+            for item in installs
+        ]
+        found += [Installed(InstalledKind.UNNAMED_GAP, path, gap.detail) for gap in gaps]
+    return found
+
+
+_UNNAMED = {
+    InstalledKind.REPOSITORY_URL: InstalledKind.UNNAMED_REPOSITORY_URL,
+    InstalledKind.DISABLED_REPOSITORY_URL: InstalledKind.UNNAMED_DISABLED_REPOSITORY_URL,
+}
+
+
+def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> dict[str, str]:
     """The directories the ``reposdir=`` of the package's own main configurations names, as
     dnf and yum read it (either reader's): dnf.conf's ``reposdir=/etc/xs.repos.d`` makes every
     host read the ``.repo`` files the package puts there."""
     from auditor.sources.repofile import parse_repo_config, reposdirs
 
-    named: set[str] = set()
+    named: dict[str, str] = {}  # directory: the main configuration naming it first
     for path in _MAIN_CONFIGS:
         if path not in contents:
             continue
@@ -228,8 +277,10 @@ def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
             main = parse_repo_config(contents[path][1].decode("utf-8", "replace"), path).main
         except InputError:
             continue  # the configuration's own reading says it is a gap
-        named.update(posixpath.normpath(item) for item in reposdirs(main) if item.startswith("/"))
-    return frozenset(named)
+        for item in reposdirs(main):
+            if item.startswith("/"):
+                named.setdefault(posixpath.normpath(item), path)
+    return named
 
 
 def _why_unread(path: str, members: Members) -> str:
