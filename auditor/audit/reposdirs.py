@@ -35,10 +35,11 @@ _ASIDE = frozenset(
 
 
 def through_named_reposdirs(
-    packages: Sequence[Package], policy: Policy, extra: ExtraFindings | None
-) -> tuple[ExtraFindings | None, list[Gap]]:
+    packages: Sequence[Package], policy: Policy, extra: ExtraFindings | None, gaps: dict[int, list[Gap]]
+) -> ExtraFindings | None:
     """``extra`` with the findings of the repositories each package installs in a directory
-    another package (or itself) names as a reposdir, and the gaps of such files not read."""
+    another package (or itself) names as a reposdir; the gaps of such files not read or judged
+    into ``gaps`` (by package id)."""
     named: dict[str, tuple[str, str]] = {}  # directory: the first package naming it, and where
     pending: list[int] = []
     for index, package in enumerate(packages):
@@ -50,10 +51,9 @@ def through_named_reposdirs(
         if any(item.kind in _ASIDE for item in package.installs):
             pending.append(index)
     if not named or not pending:
-        return extra, []
+        return extra
     hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
     found: dict[int, list[Finding]] = {index: list(items) for index, items in (extra or {}).items()}
-    gaps: list[Gap] = []
     for index in pending:
         package = packages[index]
         evidence: list[UrlEvidence] = []
@@ -67,7 +67,7 @@ def through_named_reposdirs(
                 continue  # no reposdir of the run names it: no host reads it as configuration
             through = f" (dnf reads it through {namer[0]}'s {namer[1]}={directory})"
             if item.kind is InstalledKind.UNNAMED_GAP:
-                gaps.append(Gap(GapKind.PAYLOAD_UNREAD, f"{package.nevra}: {item.value}{through}"))
+                gaps.setdefault(index, []).append(Gap(GapKind.PAYLOAD_UNREAD, f"{item.value}{through}"))
                 continue
             disabled = item.kind is InstalledKind.UNNAMED_DISABLED_REPOSITORY_URL
             field = f"{path}{rest}{through}"
@@ -75,4 +75,4 @@ def through_named_reposdirs(
         findings = [finding for rule in hosts for finding in rule.match_urls(evidence)]
         if findings:
             found.setdefault(index, []).extend(findings)
-    return found, gaps
+    return found
