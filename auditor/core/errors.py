@@ -65,6 +65,8 @@ class ServedElsewhere(InputError):
     configuration the policy judges, under the `ConfigUrl` key ``key``, beside the error."""
 
     key: ClassVar[str] = ""
+    metadata: ClassVar[bool] = False
+    """A repository's metadata file: the repository's configuration (`metadata_elsewhere`)."""
 
     def __init__(self, source: str, reason: str, target: str) -> None:
         super().__init__(source, reason)
@@ -79,6 +81,7 @@ class MetadataElsewhere(ServedElsewhere):
     there (``target``), so the mirror's copy is not what dnf reads."""
 
     key = "xml:base"
+    metadata = True
 
 
 class UnreadInput(InputError):

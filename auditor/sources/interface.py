@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from auditor.core.errors import InputError, MetadataElsewhere
+from auditor.core.errors import InputError, ServedElsewhere
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package
 from auditor.runtime.progress import Reporter
@@ -193,11 +193,11 @@ class ReadOptions:
 
 
 def metadata_elsewhere(*errors: Iterable[InputError]) -> list[ConfigUrl]:
-    """Where the metadata of each repository that ``errors`` name as placing a file under an
-    ``xml:base`` is fetched from by dnf: configuration the policy judges (a Citrix host there was
-    an input error alone, no format naming the host). A section's is its own (`_redirected`)."""
+    """Where dnf fetches each metadata file ``errors`` say is elsewhere (under an ``xml:base``,
+    or redirected there): configuration the policy judges (a Citrix host there was an input
+    error alone, no format naming the host). A section's failures are its own (`_redirected`)."""
     return [
         ConfigUrl(error.source, "", error.key, error.target)
         for error in chain.from_iterable(errors)
-        if isinstance(error, MetadataElsewhere)
+        if isinstance(error, ServedElsewhere) and error.metadata
     ]

@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
-from tests.httpserver import LocalServer
+from tests.httpserver import LocalServer, redirect
 from tests.rpmbuild import build_noarch
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
@@ -122,4 +122,27 @@ def test_every_format_names_where_the_metadata_is_fetched_from(
     code, out = scan(tmp_path, capsys, str(root / "primary"), str(root / "filelists"), "--format", form)
     assert targets["primary"] in out, form  # the URL joined: no error message spells it
     assert "citrix-corporate-host" in out, form
+    assert code == 3
+
+
+@pytest.mark.parametrize("kind", ["primary", "filelists"])
+def test_a_metadata_file_its_server_redirects_to_a_citrix_host_is_the_repository_s_finding_once(
+    www: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """The same file redirected there, not placed by ``xml:base``: the redirect of repomd.xml
+    itself was a finding (key ``redirect``), that of primary or filelists an input error alone."""
+    root, _targets = www
+    plain = tmp_path / "www" / "plain"
+    shutil.copytree(root / "primary", plain)
+    repomd = plain / "repodata" / "repomd.xml"
+    repomd.write_text(repomd.read_text().replace(f'xml:base="{CITRIX}" ', ""))
+    subprocess.run(["createrepo_c", "-q", "--no-database", str(plain)], check=True)
+    text = repomd.read_text()
+    match = re.search(rf'<data type="{kind}">.*?<location href="([^"]+)"', text, re.S)
+    assert match is not None
+    target = CITRIX + match.group(1)
+    with LocalServer(tmp_path / "www") as server:
+        server.routes[f"/plain/{match.group(1)}"] = redirect(target)
+        code, out = scan(tmp_path, capsys, server.url("/plain/"), "--format", "json")
+    assert [(key, url) for _section, key, url, _rule in found(out)] == [("redirect", target)]
     assert code == 3
