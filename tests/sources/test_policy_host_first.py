@@ -141,3 +141,46 @@ def test_a_section_sharing_the_reading_of_an_earlier_one_says_what_its_packages_
     said = [gap["capability"] for gap in gaps if gap["rule"] == "gap:repository-not-read"]
     assert any(f"downloads its packages from {CITRIX} first" in detail for detail in said), said
     assert code == 1
+
+
+def test_a_baseline_accepting_the_section_does_not_let_a_new_package_of_the_repository_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Recorded today, the baseline accepts the config line and libdl; a package the repository
+    publishes tomorrow is downloaded from the policy host too: new evidence, which blocks."""
+    served = tmp_path / "www"
+    (served / "lib").mkdir(parents=True)
+
+    def publish(name: str) -> None:  # its source package too: the baseline records a whole audit
+        spec = tmp_path / f"{name}.spec"
+        spec.write_text(SPEC.format(name=name, extra=""))
+        for made in build_noarch(spec, tmp_path / name, []):
+            shutil.copy(made, served / "lib")
+        subprocess.run(["createrepo_c", "-q", str(served / "lib")], check=True)
+
+    publish("libdl")
+    config = tmp_path / "lib.repo"
+    baseline = tmp_path / "baseline.json"
+    with LocalServer(served) as server:
+        config.write_text(f"[lib]\nname=lib\nbaseurl={CITRIX}\n        {server.url('/lib/')}\n")
+        common = [
+            str(config),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--retries",
+            "0",
+            "--baseline",
+            str(baseline),
+        ]
+        assert main(["baseline", *common, "-q"]) == 0
+        assert main(["scan", *common, "-q", "--format", "json"]) == 0
+        capsys.readouterr()
+        publish("newer")
+        code, document = scan(tmp_path, capsys, *common[:1], *common[3:])
+    newer = next(item for item in document["packages"] if item["nevra"] == "newer-1.0-1.noarch")
+    assert newer["status"] == "origin"
+    assert ("location", CITRIX + "newer-1.0-1.noarch.rpm") in [
+        (f["field"], f["value"]) for f in newer["findings"]
+    ]
+    assert [f["disposition"] for f in newer["findings"]] == ["blocks"] * len(newer["findings"])
+    assert code == 1
