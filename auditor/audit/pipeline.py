@@ -8,7 +8,9 @@ from functools import partial
 from auditor.audit.facts import MissingSources, SourceGaps, config_fact, gap_fact, package_facts
 from auditor.audit.hostsread import with_the_hosts_read
 from auditor.audit.options import AuditOptions
+from auditor.audit.reposdirs import through_named_reposdirs
 from auditor.audit.result import AuditResult, PackageResult
+from auditor.audit.urlvariables import variable_gaps
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
 from auditor.deps import askevery, cleanway
@@ -29,7 +31,7 @@ from auditor.rpm.package_fields import DependencyKind
 from auditor.runtime.parallel import CLASSIFY_FROM, Background, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.sources.configscope import priority_gap
-from auditor.sources.interface import LoadResult
+from auditor.sources.interface import LoadResult, metadata_elsewhere
 
 
 def audit_packages(
@@ -54,6 +56,9 @@ def audit_packages(
     audited_ids = range(len(targets.packages))
     arches = host_arches(options.arches) if options.arches else None
     extra = extra_findings(packages) if extra_findings is not None else None
+    own_gaps: dict[int, list[Gap]] = {}  # what the policy cannot judge of a package's installs
+    extra = through_named_reposdirs(packages, policy, extra, own_gaps)
+    config_gaps = variable_gaps(packages[: len(targets.packages)], targets.config_urls, policy, own_gaps)
     # Classification needs no edges: a large run classifies on the other core meanwhile.
     classified = Background(
         partial(classify, packages, policy, extra=extra, audited=len(targets.packages)),
@@ -110,11 +115,13 @@ def audit_packages(
         findings,
         propagation,
         len(targets.packages),
+        own_gaps,
     )
     resolved.release()
-    config_findings = classify_config([*targets.config_urls, *context.config_urls], policy)
+    elsewhere = metadata_elsewhere(targets.errors, context.errors)
+    config_findings = classify_config([*targets.config_urls, *context.config_urls, *elsewhere], policy)
     priorities = priority_gap(context.priorities, targets.priorities)  # a section named first
-    gaps = [*targets.gaps, *context.gaps, *extra_gaps, *_unasked_gap(propagation, audited)]
+    gaps = [*targets.gaps, *context.gaps, *extra_gaps, *config_gaps, *_unasked_gap(propagation, audited)]
     gaps += [priorities] if priorities is not None else []
     return AuditResult(
         options=options,
@@ -330,6 +337,7 @@ def _results(
     findings: Mapping[int, Sequence[Finding]],
     propagation: Propagation,
     context_from: int,
+    own_gaps: Mapping[int, Sequence[Gap]],
 ) -> list[PackageResult]:
     """Each audited package's verdict, chain, unresolved requirements and facts. The ids from
     ``context_from`` are context packages (a root dnf installs from a context repository): one
@@ -368,6 +376,8 @@ def _results(
             gap = missing_sources.fact(index, package, other_build=True)
         # Most binaries of a run with sources come from one that was seen whole: no list made.
         inherited = source_gaps.of(package, graph.sources_of(index)) if index in built_from else ()
+        if index in own_gaps:
+            inherited = (*inherited, *own_gaps[index])
         facts = package_facts(index, package, packages, own, propagation, unresolved, gap, inherited)
         results.append(_result(index, package, verdict.verdict, verdict.chain, own, unresolved, facts, weak))
     return results

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable
+from typing import ClassVar
 
 from auditor.core.pathtext import path_text
 
@@ -54,9 +55,33 @@ class InputError(AuditorError):
         self.source = source
         self.reason = reason
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, ...]]:
         # Raised in a worker process, it is pickled back to the parent whole.
         return (type(self), (self.source, self.reason))
+
+
+class ServedElsewhere(InputError):
+    """An input's file that dnf (librepo) fetches from ``target``, not from where it was read:
+    configuration the policy judges, under the `ConfigUrl` key ``key``, beside the error."""
+
+    key: ClassVar[str] = ""
+    metadata: ClassVar[bool] = False
+    """A repository's metadata file: the repository's configuration (`metadata_elsewhere`)."""
+
+    def __init__(self, source: str, reason: str, target: str) -> None:
+        super().__init__(source, reason)
+        self.target = target
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, ...]]:
+        return (type(self), (self.source, self.reason, self.target))
+
+
+class MetadataElsewhere(ServedElsewhere):
+    """A metadata file ``repomd.xml`` places under an ``xml:base``: librepo downloads it from
+    there (``target``), so the mirror's copy is not what dnf reads."""
+
+    key = "xml:base"
+    metadata = True
 
 
 class UnreadInput(InputError):

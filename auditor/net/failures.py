@@ -3,10 +3,14 @@ words it uses for TLS and connection failures (a proxy's: `auditor.net.proxy`)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, ServedElsewhere
+
+A = TypeVar("A")
+B = TypeVar("B")
+T = TypeVar("T")
 
 
 def _urllib3() -> Any:
@@ -45,16 +49,33 @@ class PolicyRedirect(HttpError):
         return RedirectedToPolicyHost(self.url, self.reason, self.target)
 
 
-class RedirectedToPolicyHost(InputError):
+class RedirectedToPolicyHost(ServedElsewhere):
     """`PolicyRedirect` as an input's error: ``target`` is where the server sent the request."""
 
-    def __init__(self, source: str, reason: str, target: str) -> None:
-        super().__init__(source, reason)
-        self.target = target
+    key = "redirect"
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, ...]]:
         # Pickled as a plain InputError: the target is in its reason.
         return (InputError, (self.source, self.reason))
+
+
+class MetadataRedirected(RedirectedToPolicyHost):
+    """A repository's metadata file (primary, filelists...) whose server redirects it to a policy
+    host: librepo fetches it from there, as from an ``xml:base`` there."""
+
+    metadata = True
+
+
+def metadata_redirects(fetch: Callable[[A, B], T]) -> Callable[[A, B], T]:
+    """``fetch`` (a metadata file's), its redirects to a policy host said as `MetadataRedirected`."""
+
+    def fetched(entry: A, href: B) -> T:
+        try:
+            return fetch(entry, href)
+        except RedirectedToPolicyHost as exc:
+            raise MetadataRedirected(exc.source, exc.reason, exc.target) from None
+
+    return fetched
 
 
 class Retryable(Exception):

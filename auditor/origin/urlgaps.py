@@ -7,7 +7,6 @@ import re
 
 from auditor.origin.urls import PLAIN_HOST, SCHEME, may_be_url, parse_url, url_fields
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import URL_TAGS
 
@@ -65,7 +64,7 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     for item in package.installs:  # a repository URL of a configuration the package installs
         # A variable in its host is the reader's gap already (`auditor.sources.payloadconfig`).
         host_variable = "$" in item.value.partition("://")[2].split("/", 1)[0]
-        if item.kind is not InstalledKind.SIGNING_KEY and not host_variable and hostless_url(item.value):
+        if item.kind.is_url and not host_variable and hostless_url(item.value):
             found.append(_hostless_gap(item.where, item.value))
     if package.kind is PackageKind.SOURCE:
         for source in package.sources:

@@ -348,7 +348,7 @@ def package_urls(
                 yield UrlEvidence(f"{source.kind.value}{number}", parsed)
     for item in package.installs:
         # dnf fetches with librepo, through curl: its reading counts, as for a configuration given.
-        if item.kind is not InstalledKind.SIGNING_KEY and wanted(item.value):
+        if item.kind.is_url and wanted(item.value):
             disabled = item.kind is InstalledKind.DISABLED_REPOSITORY_URL
             yield from (
                 UrlEvidence(item.where, parsed, disabled, True) for parsed in url_readings(item.value)

@@ -19,6 +19,22 @@ class InstalledKind(enum.Enum):
     user's ``--enablerepo`` away, which does not block."""
     SIGNING_KEY = "signing-key"
     """The id of a key, or of a subkey, of an OpenPGP key file under ``/etc/pki/rpm-gpg``."""
+    REPOSDIR = "reposdir"
+    """A directory the ``reposdir=`` of a main configuration the package installs names: dnf
+    reads the ``.repo`` files any package puts there (`auditor.sources.reposdirs`)."""
+    UNNAMED_REPOSITORY_URL = "unnamed-repository-url"
+    """A `REPOSITORY_URL` of a ``.repo`` file outside the default reposdirs that no reposdir of
+    the package's names: configuration of its hosts once another package's `REPOSDIR` names
+    the directory, nothing before. Its ``where`` is the file's path, a NUL, then the rest."""
+    UNNAMED_DISABLED_REPOSITORY_URL = "unnamed-disabled-repository-url"
+    """The same, of a `DISABLED_REPOSITORY_URL`."""
+    UNNAMED_GAP = "unnamed-gap"
+    """What could not be read or judged of such a file: its value, the gap's detail."""
+
+    @property
+    def is_url(self) -> bool:
+        """A URL dnf reads on the package's hosts: judged by the policy's host rules."""
+        return self in (InstalledKind.REPOSITORY_URL, InstalledKind.DISABLED_REPOSITORY_URL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from auditor.core.errors import InputError
-from auditor.net.failures import RedirectedToPolicyHost
+from auditor.core.errors import InputError, ServedElsewhere
 from auditor.net.http import strip_userinfo
 from auditor.net.remote import Remote
 from auditor.net.urlpaths import under
@@ -29,6 +28,7 @@ from auditor.sources.mirrorlists import Listing, metalink, mirrorlist
 from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import DNF_ORDER, MainReadings, RepoSection
+from auditor.sources.servedfirst import carry_served_first
 
 
 @dataclass
@@ -91,6 +91,7 @@ class SectionReader:
         """URLs the URL policy refuses (a file: URL from the network...): failures of their own."""
         self.policy_hosts: list[str] = []
         self.policy_urls: list[str] = []
+        self.trying, self.tried_policy = "baseurl", list[tuple[str, str]]()  # `servedfirst`
         self.unusable: list[str] = []
         """Mirrorlists and metalinks read that listed no mirror the auditor can use, and why."""
         self.unexpanded: list[tuple[str, str]] = []
@@ -125,10 +126,12 @@ class SectionReader:
                 continue
             mirrors, mirror_origin, checks = listed
             vouched = vouched or checks
+            self.trying = key
             for mirror in mirrors:
                 read = self._attempt(mirror, mirror_origin, vouched)
                 if read is not None:
                     return self._done(read, key, used)
+        self.trying = "baseurl"
         for url in urls.get("baseurl", []):
             read = self._attempt(url, origin, vouched)
             if read is not None:
@@ -195,6 +198,7 @@ class SectionReader:
         if decision.policy_host:
             self.policy_hosts.append(f"{decision.url} ({decision.reason})")
             self.policy_urls.append(decision.url)
+            self.tried_policy.append((self.trying, decision.url))
             return None
         if not decision.allowed:
             self.refused.append(InputError(decision.url, decision.reason))
@@ -238,9 +242,9 @@ class SectionReader:
         """A URL of the section whose server redirected it to a policy host is configuration the
         policy judges, as a ``baseurl`` written there is: dnf follows the redirect, and reads the
         repository from that host wherever it can reach it (not only another URL after it)."""
-        if isinstance(failure, RedirectedToPolicyHost):
+        if isinstance(failure, ServedElsewhere):  # an xml:base placing its metadata there too
             self.result.config_urls.append(
-                ConfigUrl(self.shown, self.section.id, "redirect", failure.target, self.section.enabled)
+                ConfigUrl(self.shown, self.section.id, failure.key, failure.target, self.section.enabled)
             )
 
     def _repomd_read(self, decision: UrlDecision, read: str | None) -> tuple[str, str]:
@@ -316,6 +320,7 @@ class SectionReader:
                     f"{read.location} was audited instead",
                 )
             )
+        self.result.gaps.extend(carry_served_first(self, read, key, used))
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
         if self.credentialed:

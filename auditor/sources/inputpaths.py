@@ -13,7 +13,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, MetadataElsewhere
 from auditor.core.files import open_regular
 
 SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
@@ -170,7 +170,8 @@ def safe_href(href: str, shown: str, base: str | None = None) -> str:
     record's ``location_base``): dnf would fetch it from that host, which is then what the
     repository depends on, while this reader would read the mirror's copy."""
     if base is not None and base.strip():
-        raise InputError(shown, f"repomd.xml points outside the repository: {href} at xml:base {base}")
+        reason = f"repomd.xml points outside the repository: {href} at xml:base {base}"
+        raise MetadataElsewhere(shown, reason, f"{base.strip().rstrip('/')}/{href.lstrip('/')}")
     if "://" in href or href.startswith("/"):
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
     normal = posixpath.normpath(href)

@@ -4,9 +4,11 @@ of each input. A bad input never stops the others from being read."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, ServedElsewhere
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package
 from auditor.runtime.progress import Reporter
@@ -76,8 +78,9 @@ class ConfigUrl:
     """The repository id (``[section]``); empty for a URL given on the command line."""
     key: str
     """``baseurl``, ``mirrorlist``, ``metalink``, ``gpgkey``, ``mirror``, ``include`` (a yum
-    ``include=`` not followed), ``url``, or ``redirect`` (the policy host a section's URL was
-    redirected to, never contacted)."""
+    ``include=`` not followed), ``url``, ``redirect`` (the policy host a section's URL was
+    redirected to, never contacted), or ``xml:base`` (where ``repomd.xml`` places a metadata
+    file: `MetadataElsewhere`)."""
     url: str
     enabled: bool = True
     """False for a section with ``enabled=0``: reported, but it cannot block."""
@@ -187,3 +190,14 @@ class ReadOptions:
     snapshot: FileSnapshot | None = None
     """The run's look at the files (`auditor.runtime.snapshot`): each directory listed and each
     file's identity taken once, by whichever part of the run looks first."""
+
+
+def metadata_elsewhere(*errors: Iterable[InputError]) -> list[ConfigUrl]:
+    """Where dnf fetches each metadata file ``errors`` say is elsewhere (under an ``xml:base``,
+    or redirected there): configuration the policy judges (a Citrix host there was an input
+    error alone, no format naming the host). A section's failures are its own (`_redirected`)."""
+    return [
+        ConfigUrl(error.source, "", error.key, error.target)
+        for error in chain.from_iterable(errors)
+        if isinstance(error, ServedElsewhere) and error.metadata
+    ]

@@ -207,7 +207,7 @@ def _load_url(
             scope.read_directly(location_of(decision), shown, read)
             add_repository(read, repository_base(shown), result)
     except InputError as exc:
-        if isinstance(exc, RedirectedToPolicyHost):  # dnf follows it: a finding, as a section's is
+        if isinstance(exc, RedirectedToPolicyHost) and not exc.metadata:  # a section's is a finding too
             result.config_urls.append(ConfigUrl(shown, "", "redirect", exc.target))
         result.errors.append(exc)
     return result

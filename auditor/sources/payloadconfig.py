@@ -34,14 +34,13 @@ from auditor.formats.payload import (
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed, InstalledKind
+from auditor.sources.installedurl import VARSDIRS, record_url
 
 REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
 """The directories whose ``*.repo`` files dnf and yum read when their main configuration names
 no ``reposdir`` (dnf: all three; yum 3: the first two)."""
 _MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 """Main configurations, which may hold repository sections beside ``[main]``."""
-_VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
-"""dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
 KEYDIR = "/etc/pki/rpm-gpg/"
 _DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
 """What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
@@ -53,9 +52,6 @@ MAX_FILE = 4 * 1024 * 1024
 MAX_FILES_TOTAL = 16 * 1024 * 1024
 """Bytes of all of one package's wanted files held together: a package listing thousands of
 ``.repo`` files of 4 MiB must not make the reader hold them all; past it, each is a gap."""
-HOST_VARIABLES = frozenset({"releasever", "basearch", "arch"})
-"""Variables every host gives (its release, its architecture): one in a URL's path, where every
-distribution's ``.repo`` files have them, cannot take the URL to another host, and is no gap."""
 
 
 class Role(enum.Enum):
@@ -93,15 +89,18 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
     """The files of a binary's header that configure its hosts' repositories or keys, ``%ghost``
     files left out (nothing of theirs is in the payload)."""
     directories = header.strings(Tag.DIRNAMES)
-    if directories and not any(name == "/etc/" or name.startswith(_DIRECTORIES) for name in directories):
+    if (
+        directories
+        and not any(name == "/etc/" or name.startswith(_DIRECTORIES) for name in directories)
+        and not _names_a_repo_file(header)
+    ):
         return ()  # nearly every package: no path is looked at
     paths = header.file_paths()
     flags, modes = header.ints(Tag.FILEFLAGS), header.ints(Tag.FILEMODES)
     found = []
-    main_config = any(path in _MAIN_CONFIGS for path in paths)
     for index, path in enumerate(paths):
         role = role_of(path)
-        if role is None and main_config and is_repo_name(path):
+        if role is None and is_repo_name(path):
             role = Role.ELSEWHERE
         if role is None or (index < len(flags) and flags[index] & RPMFILE_GHOST):
             continue
@@ -117,6 +116,14 @@ def wanted_files(header: Header) -> tuple[Wanted, ...]:
             elif not target or role_of(target) is None:  # else it is read where it is installed from
                 found.append(Wanted(path, role))
     return tuple(found)
+
+
+def _names_a_repo_file(header: Header) -> bool:
+    """Whether some file name may end in ``.repo``: one search of the names' bytes, each ended
+    by its NUL, not a decoding of them all (a ``.repo`` anywhere may be in another package's
+    reposdir: `auditor.audit.reposdirs`)."""
+    found = header.raw(Tag.BASENAMES)
+    return found is None or b".repo\0" in found[1]
 
 
 def _is_regular(index: int, flags: Sequence[int], modes: Sequence[int]) -> bool:
@@ -135,7 +142,7 @@ def role_of(path: str) -> Role | None:
         return Role.CONFIG
     if path in _MAIN_CONFIGS:
         return Role.CONFIG
-    if directory in _VARSDIRS and _NAME.match(name):
+    if directory in VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
     if path.startswith(KEYDIR) and name:
         return Role.KEY
@@ -192,10 +199,14 @@ def read_installed(
         names = list(dict.fromkeys(item.member for item in readable))
         read = members(compressor, names, PayloadFiles.of(headers.main))
     except PayloadNotRead as exc:
-        # A .repo file elsewhere is one only if the main configuration, unread too, names its
-        # directory: that configuration's gap already says its repositories are unseen.
+        # A .repo file elsewhere is one only if a main configuration, this one's unread too,
+        # names its directory: that configuration's gap, or the other's package's, says it.
         unread += [(item, exc.why) for item in readable]
-        return (), tuple(_gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE)
+        aside = tuple(Installed(InstalledKind.UNNAMED_GAP, item.path, _gap(item, why, exc.kind).detail)
+                      for item, why in unread if item.role is Role.ELSEWHERE)  # fmt: skip
+        return aside, tuple(
+            _gap(item, why, exc.kind) for item, why in unread if item.role is not Role.ELSEWHERE
+        )
     contents: dict[str, tuple[Role, bytes]] = {}
     for item in readable:
         data = read.found.get(item.member)
@@ -215,16 +226,50 @@ def read_installed(
         if configures(path, role)
     }
     installs, judged = judge(kept)
-    return installs, (*gaps, *judged)
+    elsewhere = [
+        (item.path, _gap(item, why).detail) for item, why in unread if not configures(item.path, item.role)
+    ]
+    return (*installs, *set_aside(contents, named, elsewhere)), (*gaps, *judged)
 
 
-def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
+def set_aside(
+    contents: dict[str, tuple[Role, bytes]], named: Mapping[str, str], unread: Sequence[tuple[str, str]]
+) -> list[Installed]:
+    """The directories the package's main configurations name as reposdirs, and what its
+    ``.repo`` files in other directories than the default and those would configure (`UNNAMED_`
+    kinds, their ``where`` the path, a NUL, then the rest): its hosts read them once another
+    package's ``reposdir=`` names the directory (`auditor.audit.reposdirs`). ``unread``: the
+    path and gap detail of each such file not read."""
+    found = [
+        Installed(InstalledKind.REPOSDIR, f"{path} reposdir", directory) for directory, path in named.items()
+    ]
+    found += [Installed(InstalledKind.UNNAMED_GAP, path, detail) for path, detail in unread]
+    variables = {path: item for path, item in contents.items() if item[0] is Role.VARIABLE}
+    for path, (role, data) in contents.items():
+        if role is not Role.ELSEWHERE or path.rpartition("/")[0] in named:
+            continue
+        installs, gaps = judge({**variables, path: (Role.CONFIG, data)})
+        found += [
+            Installed(_UNNAMED[item.kind], f"{path}\0{item.where[len(path) :]}", item.value)
+            for item in installs
+        ]
+        found += [Installed(InstalledKind.UNNAMED_GAP, path, gap.detail) for gap in gaps]
+    return found
+
+
+_UNNAMED = {
+    InstalledKind.REPOSITORY_URL: InstalledKind.UNNAMED_REPOSITORY_URL,
+    InstalledKind.DISABLED_REPOSITORY_URL: InstalledKind.UNNAMED_DISABLED_REPOSITORY_URL,
+}
+
+
+def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> dict[str, str]:
     """The directories the ``reposdir=`` of the package's own main configurations names, as
     dnf and yum read it (either reader's): dnf.conf's ``reposdir=/etc/xs.repos.d`` makes every
     host read the ``.repo`` files the package puts there."""
     from auditor.sources.repofile import parse_repo_config, reposdirs
 
-    named: set[str] = set()
+    named: dict[str, str] = {}  # directory: the main configuration naming it first
     for path in _MAIN_CONFIGS:
         if path not in contents:
             continue
@@ -232,8 +277,10 @@ def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> frozenset[str]:
             main = parse_repo_config(contents[path][1].decode("utf-8", "replace"), path).main
         except InputError:
             continue  # the configuration's own reading says it is a gap
-        named.update(posixpath.normpath(item) for item in reposdirs(main) if item.startswith("/"))
-    return frozenset(named)
+        for item in reposdirs(main):
+            if item.startswith("/"):
+                named.setdefault(posixpath.normpath(item), path)
+    return named
 
 
 def _why_unread(path: str, members: Members) -> str:
@@ -257,7 +304,7 @@ def judge(
     installs: list[Installed] = []
     gaps: list[Gap] = []
     variables: dict[str, str] = {}
-    for directory in _VARSDIRS:  # in dnf's order: a later directory's value wins
+    for directory in VARSDIRS:  # in dnf's order: a later directory's value wins
         for path, (role, data) in contents.items():
             if role is Role.VARIABLE and path.rpartition("/")[0] == directory:
                 line = data.partition(b"\n")[0]
@@ -299,52 +346,18 @@ def _judge_config(
         named += [("gpgkey", url) for url in section.gpgkeys]
         kind = InstalledKind.REPOSITORY_URL if section.enabled else InstalledKind.DISABLED_REPOSITORY_URL
         for key, raw in [*named, *section.unread]:
-            _record(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
+            record_url(kind, f"{path} [{section.id}] {key}", raw, variables, installs, gaps)
     for line in text.splitlines():
         included = INCLUDE_LINE.match(line)
         if included is not None and included.group("url").strip():
             where = f"{path} include"
-            url = _record(
+            url = record_url(
                 InstalledKind.REPOSITORY_URL, where, included.group("url").strip(), variables, installs, gaps
             )
             said = (
                 f"{where}={url}: yum 3 reads what it names, not followed here; what it configures is unseen"
             )
             gaps.append(Gap(GapKind.PAYLOAD_UNREAD, said))
-
-
-def _record(
-    kind: InstalledKind,
-    where: str,
-    raw: str,
-    variables: dict[str, str],
-    installs: list[Installed],
-    gaps: list[Gap],
-) -> str:
-    """One URL as dnf fetches it (``variables`` substituted, read as curl reads it, without
-    credentials), kept as `Installed`; a gap for a variable left that may decide its host."""
-    from auditor.net.http import strip_userinfo
-    from auditor.net.urlpolicy import as_curl_reads
-    from auditor.sources.configvars import expand
-
-    expanded, left = expand(raw, variables)
-    url = strip_userinfo(as_curl_reads(expanded))
-    installs.append(Installed(kind, where, url))
-    unjudged = [name for name in left if name.lower() not in HOST_VARIABLES or _in_host(raw, name)]
-    if unjudged:
-        detail = (
-            f"{where}: {url}: ${unjudged[0]} is given by no file the package installs in "
-            f"{' or '.join(_VARSDIRS)}: where it leads is unjudged"
-        )
-        gaps.append(Gap(GapKind.PAYLOAD_UNREAD, detail))
-    return url
-
-
-def _in_host(url: str, name: str) -> bool:
-    """Whether ``$name`` stands before the URL's path: in its scheme, user or host."""
-    after_scheme = url.partition("://")[2] or url
-    authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
-    return f"${name}" in authority or f"${{{name}" in authority or "://" not in url
 
 
 def _judge_key(path: str, data: bytes, installs: list[Installed], gaps: list[Gap]) -> None:

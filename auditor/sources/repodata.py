@@ -30,6 +30,7 @@ from auditor.core.errors import InputError
 from auditor.core.readlog import tell_opened, watching_opens
 from auditor.formats.repomd import MetadataFile, Repomd, read_repomd
 from auditor.formats.xmlstream import verify_checksum
+from auditor.net.failures import metadata_redirects
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.parallel import SPLIT_PRIMARY_FROM, Background, worth_forking
@@ -182,6 +183,7 @@ def read_metadata(
     `PrimaryHandler` does with the packages' header ranges, file sizes and locations.
     ``headers_beside``: the RPM files whose headers a worker reads meanwhile (`Copies`).
     """
+    fetch = metadata_redirects(fetch)  # a finding, as a redirected repomd.xml is (`metadata_elsewhere`)
     # Where a plain file is not listed, dnf reads its zchunk copy (libdnf's getMetadataPath).
     primary = repomd.files.get("primary") or repomd.files.get("primary_zck")
     if primary is None:
