@@ -42,6 +42,9 @@ from auditor.reports.jsonlines import SPOOL_PIECE
 from auditor.reports.text import clean_text
 from auditor.reports.view import ReportView
 
+UNSEEN_PER_KIND_PAGE = 50
+"""Gaps of each kind the page names (the JSON report lists them all; the rest are counted)."""
+
 _ASSETS = resources.files("auditor.reports") / "assets"
 SCRIPT = (_ASSETS / "page.js").read_text(encoding="utf-8")
 STYLE = (_ASSETS / "page.css").read_text(encoding="utf-8")
@@ -116,9 +119,19 @@ def _header(view: ReportView) -> list[str]:
     ]
     completeness = view.decision.completeness
     if not completeness.complete:
+        # What was not seen, named, as the table and Markdown name it (more of each kind here,
+        # the page the Markdown sends its reader to): a count alone left a package's gap, one
+        # that does not block, in no part of the page.
+        unseen = view.unseen_examples(UNSEEN_PER_KIND_PAGE)
         parts.append(
-            f'<p class="banner incomplete" id="incomplete" role="alert">The audit is '
+            '<div class="banner incomplete" id="incomplete" role="alert"><p>The audit is '
             f"{esc(completeness.summary())}: a clean verdict covers only what was seen.</p>"
+            + (
+                '<ul id="unseen">' + "".join(f"<li>{esc(line)}</li>" for line in unseen) + "</ul>"
+                if unseen
+                else ""
+            )
+            + "</div>"
         )
     if view.errors:
         parts.append('<div class="banner errors" id="errors"><p>Inputs that could not be read:</p><ul>')
