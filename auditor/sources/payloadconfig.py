@@ -43,7 +43,12 @@ _MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 _VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
 """dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
 KEYDIR = "/etc/pki/rpm-gpg/"
-_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
+FIRSTBOOT_KEYDIR = "/etc/firstboot.d/data/keys/"
+"""Where a XenServer or XCP-ng host's firstboot (``import-trusted-keys``, XenServer's
+``60-import-keys`` before it) takes the keys it copies to `KEYDIR` and imports into xapi's
+keyring with full trust: a key installed here is trusted as one installed there."""
+KEYDIRS = (KEYDIR, FIRSTBOOT_KEYDIR)
+_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", *KEYDIRS)
 """What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
 none of whose directories does needs no look at its paths (`wanted_files`)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -137,7 +142,7 @@ def role_of(path: str) -> Role | None:
         return Role.CONFIG
     if directory in _VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
-    if path.startswith(KEYDIR) and name:
+    if path.startswith(KEYDIRS) and name:
         return Role.KEY
     return None
 
