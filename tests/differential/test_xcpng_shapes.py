@@ -167,3 +167,40 @@ def test_a_number_in_each_branch_of_an_undecided_conditional_is_no_refusal(tmp_p
         gaps = parse_spec(spec_text, "case.spec").gaps
         assert not any("defined again" in gap.detail for gap in gaps), gaps
         assert {gap.kind for gap in gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+
+
+def test_an_ifarch_on_a_list_a_build_host_may_define_is_undecided(tmp_path: Path) -> None:
+    """``%ifarch %{?arches} ppc64`` with ``arches`` defined nowhere in the spec is the build
+    host's to answer, as ``%if 0%{?arches:1}`` is: the reader read the list as ``ppc64``, skipped
+    the branch and said nothing, while a host defining ``arches`` (``rpmbuild --define``, a
+    macro file) records the Citrix Source. Now both branches are read, with the gap."""
+    text = HEADER + "%ifarch %{?arches} ppc64\nSource1: " + CITRIX + ".tar.gz\n%endif\n" + BODY
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    defined = rpmspec(tmp_path, text, "--define", "arches x86_64", "-q", "--srpm", "--qf", "[%{SOURCE}\n]")
+    assert "x.tar.gz" in defined.split()  # the authority, on a host that defines it
+    spec = parse_spec(text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in spec.sources]
+    assert {gap.kind for gap in spec.gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+    # The spec's own definition decides it, as the command line's does.
+    decided = parse_spec("%global arches x86_64\n" + text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in decided.sources] and decided.gaps == ()
+
+
+@pytest.mark.parametrize(("directive", "taken"), [("%ifarch", True), ("%ifnarch", False)])
+def test_an_ifarch_listing_the_target_beside_a_macro_rpm_defines_is_decided(
+    directive: str, taken: bool, tmp_path: Path
+) -> None:
+    """xcp-ng-rpms/devtoolset-11-gcc SPECS/gcc.spec: ``%ifarch %{ix86} x86_64 ppc ... %{mips}
+    riscv64``. rpm's own macro files define ``%{mips}`` (its value differs between rpm
+    releases), which the reader leaves as written; but the target, x86_64, is in the list
+    whatever ``%{mips}`` holds, and rpm takes the branch on it. The reader said undecided (gcc's
+    20 such lines, samba's, the vendor drivers' made scan --strict fail); a list without the
+    target beside such a macro stays undecided."""
+    text = HEADER + f"{directive} %{{mips}} x86_64\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    assert ("x.tar.gz" in rpm_recorded(tmp_path, text)) is taken
+    spec = parse_spec(text, "case.spec", arch="x86_64")
+    assert (CITRIX + ".tar.gz" in [source.value for source in spec.sources]) is taken
+    assert spec.gaps == ()
+    other = parse_spec(text.replace("x86_64", "s390x"), "case.spec", arch="x86_64")
+    assert CITRIX + ".tar.gz" in [source.value for source in other.sources]
+    assert {gap.kind for gap in other.gaps} == {GapKind.UNDECIDED_CONDITIONAL}

@@ -105,14 +105,20 @@ class Conditionals:
         elif keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
         else:
-            words = set(expansion.text.split())
             # rpm matches the macro as expanded here, which the spec may have defined.
             arch = keyword in ("ifarch", "ifnarch")  # an %elifarch comes as "ifarch"
             target = self.macros.expand("%{_target_cpu}" if arch else "%{_target_os}")
-            if expansion.unexpanded or not target.exact:
+            # A macro left as written only adds words to the list, so the target written out in
+            # it is there whatever the macro holds (%ifarch %{mips} x86_64); the words of a list
+            # a build host may define (%{?arches}) are its own answer, not the reader's.
+            written = expansion.text
+            for piece in expansion.unexpanded:
+                written = written.replace(piece, " ")
+            there = target.text.strip() in written.split()
+            if expansion.environment or not target.exact or (expansion.unexpanded and not there):
                 truth = None
             else:
-                truth = (target.text.strip() in words) == (keyword in ("ifarch", "ifos"))
+                truth = there == (keyword in ("ifarch", "ifos"))
         if truth is None:
             self.undecided.append(line)
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
