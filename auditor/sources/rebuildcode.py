@@ -6,7 +6,8 @@ the gaps its parse left.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import Gap, GapKind
@@ -53,3 +54,28 @@ def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
             continue
         found.append(replace(gap, detail=f"{gap.detail} ({why})"))
     return found
+
+
+_MACRO = re.compile(r"%\{[^{}]*\}|%\([^()]*\)|%[A-Za-z_?!][A-Za-z0-9_]*")
+"""A macro or run of code a dependency name read from the payload's spec kept as written."""
+
+
+def rebuild_needs(names: Sequence[str], built_with: Collection[str]) -> list[str]:
+    """The BuildRequires ``names`` of the spec a rebuild reads that the builder's parse
+    (``built_with``, its REQUIRENAME) lacks, each once. A name holding a macro the reader left
+    as written (``python%{python3_pkgversion}-devel``) is the builder's when a name of
+    ``built_with`` fits it, the macro standing for any text; one that is a macro alone
+    (``%{py3_dist idna}``) fits none: only its line's branch could tell, and the reader keeps
+    no line of a requirement, so a rebuild may need it."""
+    needed: dict[str, None] = {}
+    for name in names:
+        if name in built_with:
+            continue
+        if "%" in name:
+            pieces = _MACRO.split(name)
+            if any(pieces):
+                pattern = re.compile(".*".join(map(re.escape, pieces)))
+                if any(pattern.fullmatch(built) for built in built_with):
+                    continue
+        needed[name] = None
+    return list(needed)

@@ -204,3 +204,34 @@ def test_an_ifarch_listing_the_target_beside_a_macro_rpm_defines_is_decided(
     other = parse_spec(text.replace("x86_64", "s390x"), "case.spec", arch="x86_64")
     assert CITRIX + ".tar.gz" in [source.value for source in other.sources]
     assert {gap.kind for gap in other.gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+
+
+PY3_DIST = (
+    # xcp-ng-rpms/python-urllib3 SPECS/python-urllib3.spec (8.3): python-rpm-macros' %py3_dist,
+    # which the build host defines, called with its argument inside the braces.
+    "BuildRequires: %{py3_dist idna}\nRequires: %{py3_dist six} >= 1.16\n"
+)
+
+
+def test_a_dependency_on_a_host_macro_called_with_arguments_is_one_requirement(tmp_path: Path) -> None:
+    """``%{py3_dist six}`` is ``python3dist(six)`` on a host with python-rpm-macros, and rpm refuses
+    the spec on one without. The reader, which leaves the call as written, split it at its blank
+    into ``%{py3_dist`` and ``six} >= 1.16``: two requirements no spec has (``scan`` of a source
+    RPM named them, ``idna}, six}``, as what a rebuild needs). It is one requirement, unresolved
+    as written, as ``kernel-uname-r = %{kernel_version}`` is."""
+    text = HEADER + PY3_DIST + BODY
+    (tmp_path / "case.spec").write_text(text)
+    done = _run(tmp_path, ["rpmspec", "-P", str(tmp_path / "case.spec")], check=False)
+    assert "Dependency tokens must begin" in done.stderr  # the build host's macros decide
+    defined = "%define py3_dist() python3dist(%1)\n"
+    printed = rpmspec(tmp_path, defined + text, "-q", "--requires")
+    assert "python3dist(six) >= 1.16" in printed.splitlines()
+    spec = parse_spec(text, "case.spec")
+    [binary] = spec.packages
+    assert [(item.name, str(item.evr) if item.evr else None) for item in binary.requires] == [
+        ("%{py3_dist six}", "1.16")
+    ]
+    assert [item.name for item in spec.build_requires] == ["%{py3_dist idna}"]
+    # Defined by the spec, the macro gives what rpm gives.
+    [read] = parse_spec(defined + text, "case.spec").packages
+    assert [item.name for item in read.requires] == ["python3dist(six)"]
