@@ -117,7 +117,7 @@ BCOND_IN_A_BRANCH = (
 def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With ``--undefine xenserver`` (the README's options for XCP-ng), rpm skips the
+    """With ``--undefine xenserver`` (XCP-ng 8.2's build hosts; 8.3's define it 8), rpm skips the
     ``%bcond_without`` line, so ``%{with dnf_plugin}`` is 0 and the Citrix Source is not built.
     ``with_dnf_plugin`` is the bcond's own name, which the spec (never a build host) sets, as
     after a ``%bcond_with`` that is read; the spec said ``origin``, with an undecided gap.
