@@ -73,9 +73,24 @@ def rebuild_needs(names: Sequence[str], built_with: Collection[str]) -> list[str
             continue
         if "%" in name:
             pieces = _MACRO.split(name)
-            if any(pieces):
-                pattern = re.compile(".*".join(map(re.escape, pieces)))
-                if any(pattern.fullmatch(built) for built in built_with):
-                    continue
+            if any(pieces) and any(_fits(pieces, built) for built in built_with):
+                continue
         needed[name] = None
     return list(needed)
+
+
+def _fits(pieces: Sequence[str], name: str) -> bool:
+    """Whether ``name`` is ``pieces`` in order, any text between them: each piece found at
+    the first place it can be, in time linear in the name. A regular expression of ``.*``
+    between the pieces backtracks exponentially in their number: a hostile SRPM's
+    ``BuildRequires: x%{a}x%{a}x...`` held a run for minutes a name."""
+    first, *middle, last = pieces
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for piece in middle:
+        found = name.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
