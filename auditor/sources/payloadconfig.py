@@ -42,7 +42,12 @@ no ``reposdir`` (dnf: all three; yum 3: the first two)."""
 _MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 """Main configurations, which may hold repository sections beside ``[main]``."""
 KEYDIR = "/etc/pki/rpm-gpg/"
-_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", KEYDIR)
+FIRSTBOOT_KEYDIR = "/etc/firstboot.d/data/keys/"
+"""Where a XenServer or XCP-ng host's firstboot (``import-trusted-keys``, XenServer's
+``60-import-keys`` before it) takes the keys it copies to `KEYDIR` and imports into xapi's
+keyring with full trust: a key installed here is trusted as one installed there."""
+KEYDIRS = (KEYDIR, FIRSTBOOT_KEYDIR)
+_DIRECTORIES = ("/etc/yum", "/etc/distro.repos.d/", "/etc/dnf/", *KEYDIRS)
 """What the directory of a wanted file starts with (``/etc/`` itself: ``yum.conf``): a package
 none of whose directories does needs no look at its paths (`wanted_files`)."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -144,7 +149,7 @@ def role_of(path: str) -> Role | None:
         return Role.CONFIG
     if directory in VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
-    if path.startswith(KEYDIR) and name:
+    if path.startswith(KEYDIRS) and name:
         return Role.KEY
     return None
 

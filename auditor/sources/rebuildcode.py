@@ -6,7 +6,8 @@ the gaps its parse left.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import Gap, GapKind
@@ -53,3 +54,43 @@ def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
             continue
         found.append(replace(gap, detail=f"{gap.detail} ({why})"))
     return found
+
+
+_MACRO = re.compile(r"%\{[^{}]*\}|%\([^()]*\)|%[A-Za-z_?!][A-Za-z0-9_]*")
+"""A macro or run of code a dependency name read from the payload's spec kept as written."""
+
+
+def rebuild_needs(names: Sequence[str], built_with: Collection[str]) -> list[str]:
+    """The BuildRequires ``names`` of the spec a rebuild reads that the builder's parse
+    (``built_with``, its REQUIRENAME) lacks, each once. A name holding a macro the reader left
+    as written (``python%{python3_pkgversion}-devel``) is the builder's when a name of
+    ``built_with`` fits it, the macro standing for any text; one that is a macro alone
+    (``%{py3_dist idna}``) fits none: only its line's branch could tell, and the reader keeps
+    no line of a requirement, so a rebuild may need it."""
+    needed: dict[str, None] = {}
+    for name in names:
+        if name in built_with:
+            continue
+        if "%" in name:
+            pieces = _MACRO.split(name)
+            if any(pieces) and any(_fits(pieces, built) for built in built_with):
+                continue
+        needed[name] = None
+    return list(needed)
+
+
+def _fits(pieces: Sequence[str], name: str) -> bool:
+    """Whether ``name`` is ``pieces`` in order, any text between them: each piece found at
+    the first place it can be, in time linear in the name. A regular expression of ``.*``
+    between the pieces backtracks exponentially in their number: a hostile SRPM's
+    ``BuildRequires: x%{a}x%{a}x...`` held a run for minutes a name."""
+    first, *middle, last = pieces
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for piece in middle:
+        found = name.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True

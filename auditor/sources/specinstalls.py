@@ -30,7 +30,7 @@ from auditor.rpm.installed import Installed
 from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
 from auditor.rpm.spec.files import ANY_FILE, may_package
 from auditor.sources.payloadconfig import (
-    KEYDIR,
+    KEYDIRS,
     MAX_FILE,
     REPOSDIRS,
     UNSEEN,
@@ -46,9 +46,14 @@ _WRITTEN = re.compile(r"(?:>>?|\btee(?:\s+-a)?)\s*[\"']?(?P<target>[^\s;|&\"'()]
 _KEY_NAME = re.compile(r"(?:RPM-GPG-KEY|GPG-KEY).*|.*\.(?:asc|gpg|pub|key)\Z")
 """A Source that is a key file by its name; one of another name is one by its armor."""
 _ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
-_DIRECTORIES = (*((item, Role.CONFIG) for item in REPOSDIRS), (KEYDIR.rstrip("/"), Role.KEY))
-_DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg")
+_DIRECTORIES = (
+    *((item, Role.CONFIG) for item in REPOSDIRS),
+    *((item.rstrip("/"), Role.KEY) for item in KEYDIRS),
+)
+_DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg", "firstboot.d/data/keys")
 """How a spec's text names the directories a glob may package (`_directory_word`)."""
+_KEY_WORDS = ("/rpm-gpg", "/firstboot.d/data/keys")
+"""How a path the spec's %install writes names a key directory of `KEYDIRS`."""
 _PROBE = "\x01"
 """A file name no ``%files`` line names: what a glob or a whole directory packages matches it."""
 
@@ -153,10 +158,7 @@ class _Wanted:
         globs = [item for item in patterns if item[:1] not in "!="]
         directories = tuple(
             (directory, role)
-            for directory, role in [
-                *((item, Role.CONFIG) for item in REPOSDIRS),
-                (KEYDIR.rstrip("/"), Role.KEY),
-            ]
+            for directory, role in _DIRECTORIES
             if may_package(f"{directory}/{_PROBE}.repo", package.files, patterns)
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
@@ -230,10 +232,10 @@ def _judged(
         # A path left with a macro may be any package's: each that installs such files says it.
         other = "%" not in plain and "$" not in plain and not wanted.installs(plain)
         if not other and (
-            any(word in plain for word in ("yum.repos.d", "/rpm-gpg", "/vars/", "yum.conf", "dnf.conf"))
+            any(word in plain for word in (*_KEY_WORDS, "yum.repos.d", "/vars/", "yum.conf", "dnf.conf"))
             or plain.endswith(".repo")
         ):
-            role = Role.KEY if "rpm-gpg" in plain else Role.CONFIG
+            role = Role.KEY if any(word in plain for word in _KEY_WORDS) else Role.CONFIG
             unseen(plain, role, f"the spec's %install writes {target} itself, not from a Source")
     installs, judged = judge(contents, shown)
     return installs, [*gaps, *judged]

@@ -28,7 +28,7 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
-from auditor.sources.rebuildcode import unseen_code
+from auditor.sources.rebuildcode import rebuild_needs, unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -227,11 +227,11 @@ def with_rebuild_spec(
         f"{where}:{item.line}: {item.raw.strip()}: read without the builder's macros" for item in hosts_read
     )
     built_with = set(main.strings(Tag.REQUIRENAME))
-    needed = [dep.name for dep in spec.build_requires if "%" not in dep.name and dep.name not in built_with]
+    needed = rebuild_needs([dep.name for dep in spec.build_requires], built_with)
     if needed:
         detail = (
             f"{where}: the spec a rebuild reads has BuildRequires the builder's parse (the SPEC tag) has "
-            f"not: {', '.join(dict.fromkeys(needed))}; a rebuild may need them, and they were not resolved"
+            f"not: {', '.join(needed)}; a rebuild may need them, and they were not resolved"
         )
         gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
     gaps.extend(unseen_code(spec.gaps, text, where))

@@ -15,6 +15,18 @@ from auditor.cli.project import load_project
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"
+XCPNG_83_MACROS = {"dist": ".xcpng8.3", "xenserver": "8", "rhel": "7", "centos": "7", "el7": "1"}
+"""What XCP-ng 8.3's build hosts define: xcp-ng-release writes them to /etc/rpm/macros.dist
+(github.com/xcp-ng-rpms/xcp-ng-release SPECS/xcp-ng-release.spec, master at 124b9aca:
+``%%rhel %{base_release_version}``, 7, and ``%%xenserver %{xenserver_major}``, 8, since
+ee9be971 "Define %xenserver macro in /etc/rpm/macros.dist")."""
+GLUSTERFS_SHAPE = (
+    # xcp-ng-rpms/glusterfs SPECS/glusterfs.spec: which Python its subpackage is built for.
+    "Name: case\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+    "%if ( 0%{?fedora} ) || ( 0%{?rhel} && 0%{?rhel} > 7 || 0%{?xenserver} >= 8)\n"
+    "Source1: python3.tar.gz\n%else\nSource1: python2.tar.gz\n%endif\n"
+    "%if 0%{?rhel}\nSource2: rhel.tar.gz\n%endif\n%description\nd\n%files\n"
+)
 
 
 def readme_project_file() -> str:
@@ -38,14 +50,38 @@ def test_every_key_of_the_readme_project_file_is_read(tmp_path: Path) -> None:
     # Paths are relative to the file, as the README's comment says.
     assert project.policy_files == (str(tmp_path / "ours.toml"),)
     assert project.provenance == (str(tmp_path / "packages_provenance.csv"),)
-    assert project.defines == (("dist", ".xcpng8.3"),)
-    assert project.undefines == ("xenserver", "_cov_buildrequires", "coverage")
+    assert dict(project.defines) == XCPNG_83_MACROS
+    assert project.undefines == ("_cov_buildrequires", "coverage", "fedora")
     assert project.policy is not None and [allow.id for allow in project.policy.allow] == [
         "lvm2-tarball-is-ours"
     ]
     assert [(waiver.package, waiver.status, waiver.rule) for waiver in project.waivers] == [
         ("sm*", "origin", "citrix-internal-host")
     ]
+
+
+def test_the_readme_project_file_reads_xcp_ng_s_specs_as_its_build_hosts_do(tmp_path: Path) -> None:
+    """The README told XCP-ng to ``--undefine xenserver`` and ``--undefine rhel``: its 8.3 build
+    hosts define both (xcp-ng-release's macros.dist), so glusterfs's Python 3 subpackage was read
+    as Python 2 and samba with the epoch and subpackages of a host without %rhel. The README's
+    project file now reads a spec as rpmspec does with those macros."""
+    from auditor.rpm.spec.parser import parse_spec
+
+    config = tmp_path / "auditor.toml"
+    config.write_text(readme_project_file(), encoding="utf-8")
+    project = load_project(str(config))
+    defines: dict[str, str | None] = dict(project.defines)
+    defines.update(dict.fromkeys(project.undefines))
+    spec = tmp_path / "case.spec"
+    spec.write_text(GLUSTERFS_SHAPE, encoding="utf-8")
+    macros = [word for name, value in XCPNG_83_MACROS.items() for word in ("--define", f"{name} {value}")]
+    done = subprocess.run(
+        ["rpmspec", *macros, "-q", "--srpm", "--qf", "[%{SOURCE}\\n]", str(spec)],
+        capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    read = parse_spec(GLUSTERFS_SHAPE, str(spec), defines=defines)
+    assert sorted(source.value for source in read.sources) == sorted(done.stdout.split())
+    assert read.gaps == ()
 
 
 def test_the_readme_project_file_waives_the_sm_family_on_the_shipped_example(tmp_path: Path) -> None:

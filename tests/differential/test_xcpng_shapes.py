@@ -117,7 +117,7 @@ BCOND_IN_A_BRANCH = (
 def test_a_bcond_in_a_branch_not_taken_leaves_its_with_undefined(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With ``--undefine xenserver`` (the README's options for XCP-ng), rpm skips the
+    """With ``--undefine xenserver`` (XCP-ng 8.2's build hosts; 8.3's define it 8), rpm skips the
     ``%bcond_without`` line, so ``%{with dnf_plugin}`` is 0 and the Citrix Source is not built.
     ``with_dnf_plugin`` is the bcond's own name, which the spec (never a build host) sets, as
     after a ``%bcond_with`` that is read; the spec said ``origin``, with an undecided gap.
@@ -167,3 +167,93 @@ def test_a_number_in_each_branch_of_an_undecided_conditional_is_no_refusal(tmp_p
         gaps = parse_spec(spec_text, "case.spec").gaps
         assert not any("defined again" in gap.detail for gap in gaps), gaps
         assert {gap.kind for gap in gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+
+
+def test_an_ifarch_on_a_list_a_build_host_may_define_is_undecided(tmp_path: Path) -> None:
+    """``%ifarch %{?arches} ppc64`` with ``arches`` defined nowhere in the spec is the build
+    host's to answer, as ``%if 0%{?arches:1}`` is: the reader read the list as ``ppc64``, skipped
+    the branch and said nothing, while a host defining ``arches`` (``rpmbuild --define``, a
+    macro file) records the Citrix Source. Now both branches are read, with the gap."""
+    text = HEADER + "%ifarch %{?arches} ppc64\nSource1: " + CITRIX + ".tar.gz\n%endif\n" + BODY
+    assert rpm_recorded(tmp_path, text) == {"case.tar.gz"}
+    defined = rpmspec(tmp_path, text, "--define", "arches x86_64", "-q", "--srpm", "--qf", "[%{SOURCE}\n]")
+    assert "x.tar.gz" in defined.split()  # the authority, on a host that defines it
+    spec = parse_spec(text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in spec.sources]
+    assert {gap.kind for gap in spec.gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+    # The spec's own definition decides it, as the command line's does.
+    decided = parse_spec("%global arches x86_64\n" + text, "case.spec")
+    assert CITRIX + ".tar.gz" in [source.value for source in decided.sources] and decided.gaps == ()
+
+
+@pytest.mark.parametrize(("directive", "taken"), [("%ifarch", True), ("%ifnarch", False)])
+def test_an_ifarch_listing_the_target_beside_a_macro_rpm_defines_is_decided(
+    directive: str, taken: bool, tmp_path: Path
+) -> None:
+    """xcp-ng-rpms/devtoolset-11-gcc SPECS/gcc.spec: ``%ifarch %{ix86} x86_64 ppc ... %{mips}
+    riscv64``. rpm's own macro files define ``%{mips}`` (its value differs between rpm
+    releases), which the reader leaves as written; but the target, x86_64, is in the list
+    whatever ``%{mips}`` holds, and rpm takes the branch on it. The reader said undecided (such
+    lines of gcc, grub, systemd, python and psmisc made scan --strict fail); a list without the
+    target beside a macro the reader cannot expand stays undecided."""
+    text = HEADER + f"{directive} %{{mips}} x86_64\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    assert ("x.tar.gz" in rpm_recorded(tmp_path, text)) is taken
+    spec = parse_spec(text, "case.spec", arch="x86_64")
+    assert (CITRIX + ".tar.gz" in [source.value for source in spec.sources]) is taken
+    assert spec.gaps == ()
+    other = parse_spec(text.replace("%{mips} x86_64", "%{efi_arches} s390x"), "case.spec", arch="x86_64")
+    assert CITRIX + ".tar.gz" in [source.value for source in other.sources]
+    assert {gap.kind for gap in other.gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+
+
+PY3_DIST = (
+    # xcp-ng-rpms/python-urllib3 SPECS/python-urllib3.spec (8.3): python-rpm-macros' %py3_dist,
+    # which the build host defines, called with its argument inside the braces.
+    "BuildRequires: %{py3_dist idna}\nRequires: %{py3_dist six} >= 1.16\n"
+)
+
+
+def test_a_dependency_on_a_host_macro_called_with_arguments_is_one_requirement(tmp_path: Path) -> None:
+    """``%{py3_dist six}`` is ``python3dist(six)`` on a host with python-rpm-macros, and rpm refuses
+    the spec on one without. The reader, which leaves the call as written, split it at its blank
+    into ``%{py3_dist`` and ``six} >= 1.16``: two requirements no spec has (``scan`` of a source
+    RPM named them, ``idna}, six}``, as what a rebuild needs). It is one requirement, unresolved
+    as written, as ``kernel-uname-r = %{kernel_version}`` is."""
+    text = HEADER + PY3_DIST + BODY
+    (tmp_path / "case.spec").write_text(text)
+    done = _run(tmp_path, ["rpmspec", "-P", str(tmp_path / "case.spec")], check=False)
+    assert "Dependency tokens must begin" in done.stderr  # the build host's macros decide
+    defined = "%define py3_dist() python3dist(%1)\n"
+    printed = rpmspec(tmp_path, defined + text, "-q", "--requires")
+    assert "python3dist(six) >= 1.16" in printed.splitlines()
+    spec = parse_spec(text, "case.spec")
+    [binary] = spec.packages
+    assert [(item.name, str(item.evr) if item.evr else None) for item in binary.requires] == [
+        ("%{py3_dist six}", "1.16")
+    ]
+    assert [item.name for item in spec.build_requires] == ["%{py3_dist idna}"]
+    # Defined by the spec, the macro gives what rpm gives.
+    [read] = parse_spec(defined + text, "case.spec").packages
+    assert [item.name for item in read.requires] == ["python3dist(six)"]
+
+
+@pytest.mark.parametrize(
+    ("directive", "taken", "member"),
+    [("%ifnarch %{mips}", True, "mips64el"), ("%ifarch %{power64} %{sparc}", False, "ppc64le")],
+)
+def test_an_arch_family_rpm_defines_without_the_target_decides_the_branch(
+    directive: str, taken: bool, member: str, tmp_path: Path
+) -> None:
+    """xcp-ng-rpms/devtoolset-11-gcc SPECS/gcc.spec: ``%ifnarch %{mips}``. rpm's macro files
+    define its arch families (``%mips``, ``%power64``, ``%sparc``...), whose members differ
+    between rpm releases (4.11's ``%mips`` is not 4.18's) but never hold an x86 or ARM target:
+    on x86_64 rpm decides the branch whatever the release, and so does the reader now (gcc's
+    were undecided). A target a family may hold stays undecided."""
+    text = HEADER + f"{directive}\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    assert ("x.tar.gz" in rpm_recorded(tmp_path, text)) is taken
+    spec = parse_spec(text, "case.spec", arch="x86_64")
+    assert (CITRIX + ".tar.gz" in [source.value for source in spec.sources]) is taken
+    assert spec.gaps == ()
+    other = parse_spec(text, "case.spec", arch=member)
+    assert CITRIX + ".tar.gz" in [source.value for source in other.sources]
+    assert {gap.kind for gap in other.gaps} == {GapKind.UNDECIDED_CONDITIONAL}

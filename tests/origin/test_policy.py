@@ -216,6 +216,8 @@ def test_components(policy) -> None:  # type: ignore[no-untyped-def]
 def test_signing_keys(policy) -> None:  # type: ignore[no-untyped-def]
     assert rules(findings_for(policy, signing_keys=("4c86a52ef3d57d54",))) == ["citrix-signing-key"]
     assert rules(findings_for(policy, signing_keys=("cd75783a3fd3ac9e",))) == []
+    # Citrix OpenStack's key, which XCP-ng's vendor-update-keys makes its hosts trust (SOURCES.md 6).
+    assert rules(findings_for(policy, signing_keys=("6ab19bf316ed8bab",))) == ["citrix-signing-key"]
     # XCP-ng's key first, a Citrix key after it: the package is Citrix's build all the same.
     found = findings_for(policy, signing_keys=("cd75783a3fd3ac9e", "5259d0b0f6529a4e"))
     assert [(f.rule, f.value) for f in found] == [("citrix-signing-key", "5259d0b0f6529a4e")]

@@ -244,3 +244,46 @@ def test_an_origin_tag_the_builder_s_macro_moved_off_a_citrix_host_is_judged_as_
     values = {finding["value"] for finding in package["findings"]}
     assert {"https://www.citrix.com/bc", "https://bugs.citrix.com/"} <= values, values
     assert sum(gap["kind"] == "unexpanded-tag" for gap in package["gaps"]) == 2
+
+
+HOST_MACROS = """Name: bc
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+Source0: bc.tar.gz
+BuildRequires: python%{python3_pkgversion}-devel
+%if 0%{?xenserver} >= 9
+BuildRequires: %{py3_dist idna}
+BuildRequires: python%{python3_pkgversion}-citrix-sdk
+%endif
+%description
+d
+%files
+"""
+
+
+def test_a_build_requires_on_the_builder_s_macros_in_a_branch_it_skipped_is_the_rebuild_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xcp-ng-rpms/python-urllib3 (8.3): ``BuildRequires: %{py3_dist idna}`` under ``%if
+    0%{?xenserver} >= 9``, python-rpm-macros' macros the build host's. Built for XCP-ng 8, the
+    SPEC tag has neither line; a rebuild on a XenServer 9 host needs both. The reader named the
+    first ``idna}`` (the call split at its blank) and left the second out, its name holding a
+    macro: a requirement the builder's parse lacks is a gap whatever its macros, unless a name
+    the builder's parse has fits it (``python3-devel`` is ``python%{python3_pkgversion}-devel``)."""
+    defines = ["--define", "python3_pkgversion 3", "--define", "py3_dist() python3dist(%1)"]
+    srpm = _srpm(tmp_path, HOST_MACROS, *defines, "--define", "xenserver 8")
+    built = _rpm(tmp_path, "rpm", "-qp", "--qf", "[%{REQUIRENAME}\n]", str(srpm)).split()
+    assert "python3-devel" in built and "python3dist(idna)" not in built
+    rebuild = tmp_path / "rebuild"
+    _rpm(tmp_path, "rpm", "-i", "--nodeps", "--define", f"_topdir {rebuild}", str(srpm))
+    spec = str(rebuild / "SPECS" / "bc.spec")
+    needed = _rpm(tmp_path, "rpmspec", "-q", "--buildrequires", *defines, "--define", "xenserver 9", spec)
+    assert {"python3dist(idna)", "python3-citrix-sdk"} <= set(needed.split())
+
+    code, package = _scan(srpm, capsys)
+    [gap] = [gap["detail"] for gap in package["gaps"] if "a rebuild may need them" in gap["detail"]]
+    assert "has not: %{py3_dist idna}, python%{python3_pkgversion}-citrix-sdk;" in gap
+    assert code == 3  # --strict: the rebuild's needs are unseen

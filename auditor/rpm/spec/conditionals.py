@@ -9,6 +9,7 @@ macro table keeps beside the value it had (`auditor.rpm.spec.table`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from auditor.rpm.gaps import Gap, GapKind
@@ -16,6 +17,28 @@ from auditor.rpm.spec.expression import evaluate
 from auditor.rpm.spec.macros import MacroContext
 from auditor.rpm.spec.readline import CONDITIONAL
 from auditor.rpm.spec.result import shorten
+
+_FAMILY = re.compile(r"%\{?(\w+)\}?")
+ARCH_FAMILIES = {
+    "mips": "mips mipsel mipsr6 mipsr6el mips32r2 mips32r2el "
+    "mips64 mips64el mips64r6 mips64r6el mips64r2 mips64r2el",
+    "mips32": "mips mipsel mipsr6 mipsr6el mips32r2 mips32r2el",
+    "mips64": "mips64 mips64el mips64r6 mips64r6el mips64r2 mips64r2el",
+    "mipseb": "mips mipsr6 mips64 mips64r6",
+    "mipsel": "mipsel mipsr6el mips64el mips64r6el",
+    "sparc": "sparc sparcv8 sparcv9 sparcv9v sparc64 sparc64v",
+    "alpha": "alpha alphaev5 alphaev56 alphaev6 alphaev67 alphapca56",
+    "power64": "ppc64 ppc64p7 ppc64le ppc64iseries ppc64pseries",
+    "riscv": "riscv32 riscv64 riscv128",
+    "riscv32": "riscv32",
+    "riscv64": "riscv64",
+    "riscv128": "riscv128",
+    "arm64": "aarch64",
+    "loongarch64": "loongarch64",
+}
+"""The arch families rpm's macro files define and the reader leaves as written, each with every
+member any rpm release since 4.11 gave it: what a family holds differs between releases, never
+so much that a target outside all of them is in one (x86_64 is in no ``%mips``)."""
 
 
 @dataclass
@@ -105,14 +128,22 @@ class Conditionals:
         elif keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
         else:
-            words = set(expansion.text.split())
             # rpm matches the macro as expanded here, which the spec may have defined.
             arch = keyword in ("ifarch", "ifnarch")  # an %elifarch comes as "ifarch"
             target = self.macros.expand("%{_target_cpu}" if arch else "%{_target_os}")
-            if expansion.unexpanded or not target.exact:
+            # A macro left as written only adds words to the list, so the target written out in
+            # it is there whatever the macro holds (%ifarch %{mips} x86_64); the words of a list
+            # a build host may define (%{?arches}) are its own answer, not the reader's.
+            written, cpu = expansion.text, target.text.strip()
+            for piece in expansion.unexpanded:
+                written = written.replace(piece, " ")
+            there = cpu in written.split()
+            # An arch family of rpm's that cannot hold the target adds no match, in any release.
+            unknown = [item for item in expansion.unexpanded if not (arch and _outside(item, cpu))]
+            if expansion.environment or not target.exact or (unknown and not there):
                 truth = None
             else:
-                truth = (target.text.strip() in words) == (keyword in ("ifarch", "ifos"))
+                truth = there == (keyword in ("ifarch", "ifos"))
         if truth is None:
             self.undecided.append(line)
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
@@ -122,3 +153,10 @@ class Conditionals:
         """The end of the spec: a conditional still open is a gap (rpm refuses the spec)."""
         for frame in self.frames:
             self.unbalanced(frame.line, "%if never closed")
+
+
+def _outside(piece: str, cpu: str) -> bool:
+    """Whether ``piece``, left as written, is an arch family of rpm's that never holds ``cpu``."""
+    found = _FAMILY.fullmatch(piece)
+    family = ARCH_FAMILIES.get(found.group(1)) if found else None
+    return family is not None and cpu not in family.split()

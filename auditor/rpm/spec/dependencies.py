@@ -37,8 +37,9 @@ def parse_dependency_list(
     unseen: Collection[str] = (),
 ) -> list[Dependency]:
     """Split a dependency field into its entries, as rpm's ``parseRCPOT`` does. ``code``: the
-    runs of code left in ``text`` as written, each kept whole; those also in ``unseen`` print
-    what the reader cannot know, and an entry holding one is read as the module says."""
+    runs of code (or macros) left in ``text`` as written, each kept whole; those also in
+    ``unseen`` print what the reader cannot know, and an entry holding one is read as the
+    module says."""
     runs = sorted({run for run in code if run in text}, key=len, reverse=True)
     mark = ""  # with no code to bracket, no mark: what `restore` gives is the piece as it is
     if runs:

@@ -119,8 +119,11 @@ class LineValues:
         found: dict[Dependency, None] = {}
         for text, read in [(value, expansion), *others]:
             unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
+            # A macro left as written is one piece of its entry too: its blanks are not rpm's
+            # separators (%{py3_dist six} is python3dist(six) where the host defines it).
+            whole = [*read.code, *read.unexpanded]
             try:
-                entries = parse_dependency_list(text.strip(), qualifiers, read.code, unseen)
+                entries = parse_dependency_list(text.strip(), qualifiers, whole, unseen)
             except ValueError as exc:
                 raise InputError(self.path, f"line {number}: {exc}") from None
             found.update(dict.fromkeys(entries))
