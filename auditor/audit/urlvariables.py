@@ -72,13 +72,31 @@ def unjudged(url: str, prefixes: Prefixes, names: frozenset[str] | None = None) 
         parsed = parse_url(url)
         if parsed is None:
             return None  # a URL without a host: its own gap (`auditor.origin.urlgaps`)
-        path = unquote(before.partition("://")[2].partition("/")[2]).lower()
+        paths = _literal_paths(before)
         for rule_host, prefix in prefixes:
             wanted = prefix.strip("/").lower()
-            if wanted and host_matches(parsed.host, rule_host) and wanted.startswith(path):
+            if wanted and host_matches(parsed.host, rule_host) and any(map(wanted.startswith, paths)):
                 return (
                     f"${name}, whose value is unknown, stands in the part of its path the policy's "
                     f"{rule_host}/{wanted} matches: where it leads is unjudged"
                 )
         return None
     return None
+
+
+_HERE = "\ue000"
+"""Where the variable stands, in the text before it: a letter no URL's path holds."""
+
+
+def _literal_paths(before: str) -> set[str]:
+    """The path of the text ``before`` a variable, as the host rules read a URL's path: as
+    written, and as `parse_url` reads it (decoded, dot segments removed, the slashes it begins
+    with dropped). ``https://github.com//$releasever/`` and ``https://github.com/a/../$releasever/``
+    are at the organisation's place, as ``https://github.com/$releasever/`` is: the rule
+    matches ``github.com//xenserver`` and ``github.com/a/../xenserver``, and both read clean."""
+    found = {unquote(before.partition("://")[2].partition("/")[2]).lower()}
+    marked = parse_url(before + _HERE)
+    for path in marked.paths if marked is not None else ():
+        if path.endswith(_HERE):
+            found.add(path[: -len(_HERE)].lstrip("/").lower())
+    return found

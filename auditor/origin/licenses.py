@@ -158,22 +158,46 @@ _NO_LICENCE = frozenset({"none", "noassertion", "or", "and", "with"})
 and a joiner word left over by a doubled one (``EULA OR OR``)."""
 
 
-def _names_a_licence(node: _Node) -> bool:
-    """Whether ``node`` names some licence: ``Proprietary OR -``, ``Proprietary OR ()`` and
+def _names_a_licence(text: str) -> bool:
+    """Whether ``text`` names some licence: ``Proprietary OR -``, ``Proprietary OR ()`` and
     ``Proprietary OR NONE`` offer no free choice, only a Proprietary one."""
-    if isinstance(node, str):
-        return any(char.isalnum() for char in node) and node.strip().casefold() not in _NO_LICENCE
-    return any(_names_a_licence(child) for child in node[1])
+    return any(char.isalnum() for char in text) and text.strip().casefold() not in _NO_LICENCE
 
 
-def _judge(node: _Node, leaf: Callable[[str], str | None]) -> list[str]:
-    if isinstance(node, str):
-        found = leaf(node)
-        return [] if found is None else [found]
-    kind, children = node
-    if kind == "or":
-        children = [child for child in children if _names_a_licence(child)]
-    judged = [_judge(child, leaf) for child in children]
-    if kind == "or" and not (judged and all(judged)):
-        return []  # a free choice: the others are imposed on nobody
-    return [item for found in judged for item in found]
+def _judge(root: _Node, leaf: Callable[[str], str | None]) -> list[str]:
+    """What ``leaf`` says of each licence ``root`` imposes, in order. Walked with a stack, not
+    by recursion, and each node's licences kept as the nodes holding them until the end: a
+    hostile License of 10,000 nested parentheses was an internal error (RecursionError)."""
+    # Each node's (names a licence, imposes something, what it imposes: texts judged and nodes).
+    judged: dict[int, tuple[bool, bool, list[_Node]]] = {}
+    terms: dict[int, str] = {}
+    stack: list[tuple[_Node, bool]] = [(root, False)]
+    while stack:
+        node, opened = stack.pop()
+        if isinstance(node, str):
+            term = leaf(node)
+            if term is not None:
+                terms[id(node)] = term
+            judged[id(node)] = (_names_a_licence(node), term is not None, [])
+        elif not opened:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node[1]))
+        else:
+            kind, children = node
+            names = any(judged[id(child)][0] for child in children)
+            if kind == "or":
+                children = [child for child in children if judged[id(child)][0]]
+                if not (children and all(judged[id(child)][1] for child in children)):
+                    judged[id(node)] = (names, False, [])  # a free choice: the others are imposed on nobody
+                    continue
+            parts = [child for child in children if judged[id(child)][1]]
+            judged[id(node)] = (names, bool(parts), parts)
+    found: list[str] = []
+    pending: list[_Node] = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            found.extend(term for term in [terms.get(id(node))] if term is not None)
+        else:
+            pending.extend(reversed(judged[id(node)][2]))
+    return found

@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError, MetadataElsewhere
 from auditor.core.files import open_regular
+
+if TYPE_CHECKING:
+    from auditor.formats.repomd import MetadataFile
 
 SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
 """Where distributions keep the source repository beside a binary one (Fedora, CentOS and
@@ -171,10 +176,32 @@ def safe_href(href: str, shown: str, base: str | None = None) -> str:
     repository depends on, while this reader would read the mirror's copy."""
     if base is not None and base.strip():
         reason = f"repomd.xml points outside the repository: {href} at xml:base {base}"
-        raise MetadataElsewhere(shown, reason, f"{base.strip().rstrip('/')}/{href.lstrip('/')}")
+        raise MetadataElsewhere(shown, reason, _under_base(base, href))
     if "://" in href or href.startswith("/"):
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
     normal = posixpath.normpath(href)
     if normal.startswith("../") or normal == "..":
         raise InputError(shown, f"repomd.xml points outside the repository: {href}")
     return normal
+
+
+def _under_base(base: str, href: str) -> str:
+    return f"{base.strip().rstrip('/')}/{href.lstrip('/')}"
+
+
+_READ_KINDS = frozenset(
+    {"primary", "primary_zck", "filelists", "filelists_zck", "primary_db", "filelists_db"}
+)
+"""The metadata the reader fetches (`safe_href`: under an ``xml:base``, an error and a finding)."""
+
+
+def unread_elsewhere(files: Mapping[str, MetadataFile]) -> list[str]:
+    """Where librepo fetches each metadata file of ``files`` the reader never reads (comps,
+    updateinfo, modules...) that ``repomd.xml`` places under an ``xml:base``: dnf downloads
+    comps and updateinfo from there with the rest, so a Citrix host there is the repository's
+    config finding, as one under primary's is. It read clean (exit 0), no format naming it."""
+    return [
+        _under_base(entry.base, entry.href)
+        for kind, entry in files.items()
+        if kind not in _READ_KINDS and entry.base is not None and entry.base.strip()
+    ]

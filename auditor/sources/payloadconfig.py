@@ -284,7 +284,9 @@ def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> dict[str, str]:
             continue  # the configuration's own reading says it is a gap
         for item in reposdirs(main):
             if item.startswith("/"):
-                named.setdefault(posixpath.normpath(item), path)
+                # normpath keeps the two slashes of //opt/r (POSIX leaves them to the system);
+                # Linux reads it as /opt/r, the directory the other package's file names.
+                named.setdefault("/" + posixpath.normpath(item).lstrip("/"), path)
     return named
 
 

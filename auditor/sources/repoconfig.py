@@ -25,6 +25,7 @@ from auditor.runtime.store import Store
 from auditor.sources.configscope import ConfigScope, ReadOnce
 from auditor.sources.configsection import ConfigRead, SectionReader, not_read_gap
 from auditor.sources.configvars import config_variables, expand, variable_hint
+from auditor.sources.inputpaths import unread_elsewhere
 from auditor.sources.interface import ConfigUrl, ReadOptions
 from auditor.sources.repodata import RepositoryRead
 from auditor.sources.repofile import (
@@ -131,6 +132,11 @@ def _keep(read: RepositoryRead, reader: SectionReader, options: ReadOptions, res
             result.errors.append(InputError(reader.where, refused))
             return
         reader.scope.filter_work += one.work(len(read.packages))
+    section = reader.section
+    elsewhere = unread_elsewhere(read.metadata)
+    result.config_urls += [
+        ConfigUrl(reader.shown, section.id, "xml:base", url, section.enabled) for url in elsewhere
+    ]
     every = list(read.packages)
     earlier = reader.earlier  # its `every`, in order, is ``read.packages`` (`SectionReader`)
     forms = earlier.forms if earlier is not None else None

@@ -38,8 +38,8 @@ from auditor.sources import split
 from auditor.sources.copies import Copies
 from auditor.sources.filelists import FilelistsSource
 from auditor.sources.filelists_xml import check_filelists, read_filelists
-from auditor.sources.inputpaths import find_repomd, lands_inside, safe_href, unsearchable
-from auditor.sources.interface import InputKind, InputSummary
+from auditor.sources.inputpaths import find_repomd, lands_inside, safe_href, unread_elsewhere, unsearchable
+from auditor.sources.interface import ConfigUrl, InputKind, InputSummary
 from auditor.sources.metadata_file import open_decompressed, parse_file
 from auditor.sources.primary import PrimaryHandler, size_key
 
@@ -102,6 +102,7 @@ def add_repository(read: RepositoryRead, shown: str, result: LoadResult, *, name
     result.errors.extend(read.errors)
     result.warnings.extend(read.warnings)
     result.gaps.extend(read.gaps)
+    result.config_urls += [ConfigUrl(shown, "", "xml:base", url) for url in unread_elsewhere(read.metadata)]
     result.nested.update(read.nested)
     if read.file_lists is not None:
         read.file_lists.input = shown

@@ -67,7 +67,8 @@ def _relative(location: str, base: str) -> str | None:
     """``location``'s path inside the repository at ``base``; None when it is elsewhere."""
     if not location_is_url(location):
         return location  # a local repository's href
-    parts, root = urlsplit(location), urlsplit(base)
+    # The prefix as `under` wrote the location: a baseurl .../app/../lib/ puts it under /lib/.
+    parts, root = urlsplit(location), urlsplit(under(base, ""))
     prefix = root.path.rstrip("/") + "/"
     same = (parts.scheme.lower(), parts.netloc.lower()) == (root.scheme.lower(), root.netloc.lower())
     if not same or not parts.path.startswith(prefix):

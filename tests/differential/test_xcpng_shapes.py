@@ -257,3 +257,48 @@ def test_an_arch_family_rpm_defines_without_the_target_decides_the_branch(
     other = parse_spec(text, "case.spec", arch=member)
     assert CITRIX + ".tar.gz" in [source.value for source in other.sources]
     assert {gap.kind for gap in other.gaps} == {GapKind.UNDECIDED_CONDITIONAL}
+
+
+@pytest.mark.parametrize(
+    "directive",
+    [
+        "%ifarch X86_64",  # rpm compares the words without regard to ASCII case
+        "%ifos Linux",
+        "%if 0\n%elifarch X86_64",
+        "%ifarch # x86_64",  # no comment in an arch list: "#" is one more word
+        "%ifnarch %{mips}x86_64",  # the family glued to the word: no word x86_64
+        "%ifnarch x86_64\x1faarch64",  # a word rpm's isspace does not part
+        "%ifnarch x86_64\u00a0aarch64",
+        "%ifnarch aarch64 %{lua: -- x86_64 }",  # a word inside code is none of the list's
+    ],
+)
+def test_an_arch_list_is_read_word_by_word_as_rpm_reads_it(
+    directive: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm's %ifarch, %ifnarch and %ifos compare the target with each word of the expanded list,
+    words parted by C's isspace and compared without regard to ASCII case; a ``#`` is a word.
+    The reader compared case and all, cut the list at ``#``, parted words where Python does and
+    took ``x86_64`` out of ``%{mips}x86_64``: each of these branches rpm takes was skipped with
+    no gap, its Citrix Source unseen, and the scan passed."""
+    text = HEADER + f"{directive}\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    assert "x.tar.gz" in rpm_recorded(tmp_path, text)  # the authority takes the branch
+    spec = parse_spec(text, "case.spec", arch="x86_64")
+    assert CITRIX + ".tar.gz" in [source.value for source in spec.sources], spec.gaps
+    assert main(["scan", str(tmp_path / "case.spec"), "--no-cache", "-q", "--format", "json"]) == 1
+    capsys.readouterr()
+
+
+def test_an_arch_list_rpm_decides_by_case_has_no_gap(tmp_path: Path) -> None:
+    """``%ifnarch X86_64`` is decided (rpm skips it on x86_64), as is ``%ifnarch %{arm64}`` on a
+    target written AARCH64: a family's members are compared as rpm compares them."""
+    text = HEADER + f"%ifnarch X86_64\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    assert "x.tar.gz" not in rpm_recorded(tmp_path, text)
+    spec = parse_spec(text, "case.spec", arch="x86_64")
+    assert CITRIX + ".tar.gz" not in [source.value for source in spec.sources] and spec.gaps == ()
+    family = HEADER + f"%ifarch %{{arm64}}\nSource1: {CITRIX}.tar.gz\n%endif\n" + BODY
+    recorded = rpmspec(
+        tmp_path, family, "--define", "_target_cpu AARCH64", "-q", "--srpm", "--qf", "[%{SOURCE}\n]"
+    )
+    assert "x.tar.gz" in recorded.split()
+    read = parse_spec(family, "case.spec", defines={"_target_cpu": "AARCH64"})
+    assert CITRIX + ".tar.gz" in [source.value for source in read.sources]

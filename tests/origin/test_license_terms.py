@@ -216,3 +216,26 @@ def test_a_licence_added_beside_an_accepted_one_blocks(
     (binary,) = [package for package in report["packages"] if package["kind"] == "binary"]
     unaccepted = [f["capability"] for f in binary["findings"] if f["disposition"] != "baselined"]
     assert unaccepted == ["license:commercial"]
+
+
+def test_a_licence_nested_past_the_recursion_limit_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hostile License of 2,000 nested parentheses, each level a licence that is not free:
+    the judging recursed a level a parenthesis and the scan ended in an internal error (exit 4)
+    on the RPM rpmbuild makes of it. Each licence is its own finding, as at any depth."""
+    depth = 2_000
+    license_ = (
+        "".join(f"Commercial and (EULA{number} or " for number in range(depth)) + "Proprietary" + ")" * depth
+    )
+    spec = write_spec(tmp_path, "deep", f"License: {license_}")
+    top = tmp_path / "rpmbuild"
+    subprocess.run(["rpmbuild", "-bb", "--quiet", "--define", f"_topdir {top}", str(spec)], check=True)
+    (built,) = (top / "RPMS" / "noarch").glob("deep-*.rpm")
+    code, findings, _ = scan(capsys, built)
+    assert sorted({f["capability"] for f in findings["deep"]}) == [
+        "license:commercial",
+        "license:eula",
+        "license:proprietary",
+    ]
+    assert code == 1

@@ -146,3 +146,42 @@ def test_a_metadata_file_its_server_redirects_to_a_citrix_host_is_the_repository
         code, out = scan(tmp_path, capsys, server.url("/plain/"), "--format", "json")
     assert [(key, url) for _section, key, url, _rule in found(out)] == [("redirect", target)]
     assert code == 3
+
+
+COMPS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<comps><group><id>g</id><name>g</name>'
+    "<packagelist><packagereq>libdl</packagereq></packagelist></group></comps>\n"
+)
+
+
+@pytest.mark.parametrize("given", ["path", "url", "section"])
+@pytest.mark.parametrize(("base", "blocks"), [(CITRIX, True), ("https://mirror.example.org/repo/", False)])
+def test_comps_under_a_citrix_xml_base_is_the_repository_s_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, base: str, blocks: bool
+) -> None:
+    """dnf downloads a repository's comps (``group``) with its primary, from the ``xml:base``
+    repomd.xml gives it: a Citrix host there is the repository's config finding, as one under
+    primary's is. The reader never fetches comps, and the repository read clean (exit 0) with no
+    format naming the host; another host there is nothing the policy judges."""
+    spec = tmp_path / "libdl.spec"
+    spec.write_text(SPEC)
+    rpm = build_noarch(spec, tmp_path / "built", [])[1]
+    root = tmp_path / "www" / "comps"
+    root.mkdir(parents=True)
+    shutil.copy(rpm, root)
+    (tmp_path / "comps.xml").write_text(COMPS)
+    subprocess.run(
+        ["createrepo_c", "-q", "--no-database", "-g", str(tmp_path / "comps.xml"), str(root)], check=True
+    )
+    target = placed_elsewhere(root, "group").replace(CITRIX, base)
+    repomd = root / "repodata" / "repomd.xml"
+    repomd.write_text(repomd.read_text().replace(f'xml:base="{CITRIX}"', f'xml:base="{base}"'))
+    with LocalServer(tmp_path / "www") as server:
+        config = tmp_path / "comps.repo"
+        config.write_text(f"[comps]\nbaseurl={server.url('/comps/')}\n")
+        inputs = {"path": str(root), "url": server.url("/comps/"), "section": str(config)}
+        code, out = scan(tmp_path, capsys, inputs[given], "--format", "json")
+    section = "comps" if given == "section" else ""
+    expected = [(section, "xml:base", target, "citrix-corporate-host")] if blocks else []
+    assert found(out) == expected
+    assert code == (1 if blocks else 0)

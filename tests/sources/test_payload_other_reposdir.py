@@ -34,6 +34,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         "confa": build(directory, "confa", {"/etc/dnf/dnf.conf": "[main]\nreposdir=/opt/r/\n"}),
         "repob": build(directory, "repob", {"/opt/r/x.repo": XS}),
         "docs": build(directory, "docs", {"/usr/share/doc/docs/x.repo": XS}),
+        "confslashes": build(directory, "confslashes", {"/etc/dnf/dnf.conf": "[main]\nreposdir=//opt//r/\n"}),
         "offvars": build(directory, "offvars", {"/opt/r/v.repo": "[v]\nbaseurl=https://$mirror/8/\n"}),
     }
 
@@ -95,4 +96,16 @@ def test_a_repository_of_them_local_and_over_http(
         code = main(["scan", *args, "-q"])
     remote: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert findings(remote, "repob") == {THROUGH: ("https://updates.xenserver.com/8/", "medium", "blocks")}
+    assert code == 1
+
+
+def test_a_reposdir_written_with_two_leading_slashes_is_the_directory(
+    built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``reposdir=//opt//r/``: Linux reads it as /opt/r, and dnf reads repob's file there. The
+    name was kept as //opt/r (posixpath.normpath keeps two leading slashes), no file's
+    directory, and repob read clean (exit 0)."""
+    code, document = scan(binaries(built, "confslashes", "repob"), capsys)
+    through = THROUGH.replace("confa's", "confslashes's")
+    assert findings(document, "repob") == {through: ("https://updates.xenserver.com/8/", "medium", "blocks")}
     assert code == 1

@@ -27,6 +27,11 @@ GAPPED = {
     "deeper-prefix": "https://api.github.com/repos/$basearch/x/",
     "inside-a-segment": "https://github.com/xen$arch/repo/",
     "a-modifier": "https://github.com/${basearch:+xenserver}/repo/",
+    # The rule matches github.com//xenserver and github.com/a/../xenserver as it matches
+    # github.com/xenserver: the variable stands at the organisation's place there too.
+    "a-doubled-slash": "https://github.com//$releasever/repo/",
+    "after-a-dot-segment": "https://github.com/a/../$releasever/repo/",
+    "after-an-encoded-dot": "https://github.com/%2e/$releasever/repo/",
 }
 CLEAN = {
     "a-distribution-mirror": "https://mirror.example.org/centos/$releasever/os/$basearch/",

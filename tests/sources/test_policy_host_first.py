@@ -77,6 +77,9 @@ def configurations(server: LocalServer, www: Path) -> dict[str, str]:
     return {
         "baseurl": f"baseurl={CITRIX}\n        {mirror}\n",
         "baseurl, yum's comma": f"baseurl={CITRIX},{mirror}\n",
+        # The packages' URLs have the dot segments removed, as librepo's requests do: the
+        # mirror's own path is compared so (they read clean beside the config finding alone).
+        "baseurl, a dot segment": f"baseurl={CITRIX}\n        {server.url('/app/../lib/')}\n",
         "mirrorlist": f"mirrorlist={server.url('/first.list')}\n",
         "a mirrorlist beside a baseurl": f"mirrorlist={server.url('/first.list')}\nbaseurl={mirror}\n",
         "a mirrorlist dnf reads, of the policy host alone, a baseurl read instead": (
@@ -90,6 +93,7 @@ def configurations(server: LocalServer, www: Path) -> dict[str, str]:
     [
         "baseurl",
         "baseurl, yum's comma",
+        "baseurl, a dot segment",
         "mirrorlist",
         "a mirrorlist beside a baseurl",
         "a mirrorlist dnf reads, of the policy host alone, a baseurl read instead",

@@ -8,6 +8,8 @@ exponentially in their number (ten pieces against a 5,000-letter name held the r
 
 from __future__ import annotations
 
+import time
+
 from auditor.sources.rebuildcode import rebuild_needs
 
 
@@ -25,3 +27,26 @@ def test_many_pieces_against_a_long_name_are_judged_at_once() -> None:
     assert rebuild_needs([hostile], {"x" * 5_000 + "y"}) == [hostile]
     assert rebuild_needs([hostile], {"y" * 10, "x" * 5_000}) == []
     assert rebuild_needs([hostile + "z"], {"x" * 1_999}) == [hostile + "z"]
+
+
+def test_many_names_against_many_built_names_are_judged_at_once() -> None:
+    """A hostile SRPM's 10,000 BuildRequires holding a macro against its 10,000 REQUIRENAMEs:
+    each name was tried against every built name (minutes); only the built names that start
+    with a name's first piece and end with its last can fit it, and past a bound of such
+    tries a name is needed (a gap, never a name passed unseen)."""
+    count = 10_000
+    start = time.perf_counter()
+    names = [f"n{number}%{{a}}z" for number in range(count)]
+    assert rebuild_needs(names, {f"n{number}y" for number in range(count)}) == names
+    assert rebuild_needs(names, {f"n{number}-z" for number in range(count)}) == []
+    alike = [f"n%{{a}}{number}%{{b}}z" for number in range(count)]
+    needed = rebuild_needs(alike, {f"n{number}z" for number in range(count)})
+    assert needed and set(needed) <= set(alike)
+    assert time.perf_counter() - start < 10
+
+
+def test_a_prefix_ending_in_the_last_code_point_still_finds_its_names() -> None:
+    top = chr(0x10FFFF)
+    built = {"a" + top + "x", "a" + top, "b"}
+    assert rebuild_needs(["a" + top + "%{x}"], built) == []
+    assert rebuild_needs(["%{x}" + top + "x"], built) == []

@@ -90,7 +90,11 @@ class Conditionals:
         match = CONDITIONAL.match(stripped)
         if match is None:
             return False
-        keyword, argument = match.group(1) or match.group(2), match.group(3).split("#", 1)[0].strip()
+        keyword, argument = match.group(1) or match.group(2), match.group(3)
+        if keyword in ("if", "elif"):
+            argument = argument.split("#", 1)[0]
+        # rpm's %ifarch list knows no comment: in "%ifarch # x86_64" the words are "#" and "x86_64".
+        argument = argument.strip()
         if keyword.startswith("if"):
             parent, undecided = self.reading, self.undecided_branch
             truth = self._truth(keyword, argument, line, stripped, doubtful) if parent else False
@@ -131,19 +135,11 @@ class Conditionals:
             # rpm matches the macro as expanded here, which the spec may have defined.
             arch = keyword in ("ifarch", "ifnarch")  # an %elifarch comes as "ifarch"
             target = self.macros.expand("%{_target_cpu}" if arch else "%{_target_os}")
-            # A macro left as written only adds words to the list, so the target written out in
-            # it is there whatever the macro holds (%ifarch %{mips} x86_64); the words of a list
-            # a build host may define (%{?arches}) are its own answer, not the reader's.
-            written, cpu = expansion.text, target.text.strip()
-            for piece in expansion.unexpanded:
-                written = written.replace(piece, " ")
-            there = cpu in written.split()
-            # An arch family of rpm's that cannot hold the target adds no match, in any release.
-            unknown = [item for item in expansion.unexpanded if not (arch and _outside(item, cpu))]
-            if expansion.environment or not target.exact or (unknown and not there):
+            truth = _listed(expansion.text, expansion.unexpanded, target.text.strip(), arch)
+            if expansion.environment or not target.exact:
                 truth = None
-            else:
-                truth = there == (keyword in ("ifarch", "ifos"))
+            elif truth is not None:
+                truth = truth == (keyword in ("ifarch", "ifos"))
         if truth is None:
             self.undecided.append(line)
             self.gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{line}: {shorten(text)}"))
@@ -159,4 +155,39 @@ def _outside(piece: str, cpu: str) -> bool:
     """Whether ``piece``, left as written, is an arch family of rpm's that never holds ``cpu``."""
     found = _FAMILY.fullmatch(piece)
     family = ARCH_FAMILIES.get(found.group(1)) if found else None
-    return family is not None and cpu not in family.split()
+    return family is not None and cpu.lower() not in family.split()  # rpm ignores ASCII case
+
+
+_BLANK = re.compile(r"[ \t\n\v\f\r]+")
+"""What rpm's matchTok skips between words (C's isspace): Python's own split also parts words
+at \x1c-\x1f, \x85 or a no-break space, which rpm keeps inside one word."""
+_SPREAD = 64
+"""The most pieces holding a blank one list may leave as written and still be decided: each is
+looked for in the whole list (a hostile list of 10,000 took seconds); real lists have one or two."""
+
+
+def _listed(text: str, pieces: list[str], cpu: str, arch: bool) -> bool | None:
+    """Whether rpm finds ``cpu`` among the words of ``text``, whatever the ``pieces`` left as
+    written hold (None: they decide it). rpm compares each word without regard to ASCII case
+    (``%ifarch X86_64`` is taken on x86_64). A piece glued to other text makes a word of
+    unknown letters (``%{mips}x86_64`` is no x86_64), and the words inside a piece holding a
+    blank (``%{lua: -- x86_64}``) are none of rpm's: only a word standing alone counts."""
+    distinct = set(pieces)
+    spread = sorted((piece for piece in distinct if "%" not in piece or _BLANK.search(piece)), key=len)
+    if len(spread) > _SPREAD:
+        return None
+    for piece in reversed(spread):  # the longest first: a shorter one may be inside it
+        if piece not in text:
+            return None  # not in the list as read: what it adds there is unknown
+        text = text.replace(piece, "\0")
+    wanted, unknown, seen = cpu.lower() if cpu.isascii() else cpu, False, set(spread)
+    for word in _BLANK.split(text):
+        if word in distinct:
+            seen.add(word)
+            # A family of rpm's that cannot hold the target adds no match, in any release.
+            unknown = unknown or not (arch and _outside(word, cpu))
+        elif "\0" in word or "%" in word:
+            unknown = True
+        elif (word.lower() if word.isascii() else word) == wanted:
+            return True
+    return None if unknown or seen != distinct else False
