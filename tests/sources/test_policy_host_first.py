@@ -21,21 +21,9 @@ import pytest
 
 from auditor.cli.main import main
 from tests.httpserver import LocalServer
+from tests.net.test_download_redirected import SPEC
 from tests.rpmbuild import build_noarch
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
-
-SPEC = """Name: {name}
-Version: 1.0
-Release: 1
-Summary: {name}
-License: MIT
-URL: https://example.org/{name}
-{extra}
-BuildArch: noarch
-%description
-{name}
-%files
-"""
 
 CITRIX = "https://updates.xenserver.com/lib/"
 
