@@ -6,7 +6,6 @@ import bz2
 import gzip
 import io
 import lzma
-import time
 
 import pytest
 import zstandard
@@ -50,13 +49,11 @@ def test_no_piece_is_larger_than_the_bound(kind: str) -> None:
 
 def test_many_empty_zstd_frames_take_linear_time() -> None:
     """300,000 empty zstd frames of 9 bytes (2.7 MB) in one read: what was left of it was copied
-    at each frame's end, quadratic (about 25 s; read as metadata is, its first MiB at once, 6 s).
-    The bound is a hang guard, not a measurement: it reads in 0.2 s."""
+    at each frame's end, quadratic (about 25 s; read as metadata is, its first MiB at once, 6 s;
+    0.2 s now). No timing is asserted: a quadratic copy shows as a slow test run, not a flaky one."""
     empty = zstandard.ZstdCompressor(write_content_size=False).compress(b"")
     assert len(empty) == 9
-    started = time.monotonic()
     reader = decompressed(
         io.BytesIO(b""), "zstd", "f.xml.zst", limit=1, what="metadata", first=empty * 300_000
     )
     assert list(reader) == []
-    assert time.monotonic() - started < 5

@@ -13,7 +13,6 @@ import io
 import random
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -175,8 +174,8 @@ def test_a_chunk_of_several_zstd_frames_is_read_whole() -> None:
 
 def test_a_chunk_of_many_empty_frames_takes_linear_time() -> None:
     """600,000 empty zstd frames of 9 bytes in one chunk (5.4 MB): each frame was read from a copy
-    of what was left of the chunk, quadratic (150 s; unzck takes 0.05 s). The bound is a
-    hang guard, not a measurement: it reads in about 1 s."""
+    of what was left of the chunk, quadratic (150 s; unzck takes 0.05 s; about 1 s now). No
+    timing is asserted: a quadratic copy shows as a slow test run, not a flaky one."""
     empty = zstandard.ZstdCompressor(write_content_size=False).compress(b"")
     assert len(empty) == 9
     frames = empty * 600_000
@@ -184,9 +183,7 @@ def test_a_chunk_of_many_empty_frames_takes_linear_time() -> None:
     index = _ci(1) + _ci(2) + bytes(32) + _ci(0) + _ci(0) + sha(frames).digest() + _ci(len(frames)) + _ci(0)
     header = sha(frames).digest() + _ci(0) + _ci(2) + _ci(len(index)) + index + _ci(0)
     lead = b"\x00ZCK1" + _ci(1) + _ci(len(header))
-    started = time.monotonic()
     assert _read(lead + sha(lead + header).digest() + header + frames) == b""
-    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize(
