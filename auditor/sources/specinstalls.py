@@ -39,6 +39,7 @@ from auditor.sources.payloadconfig import (
     judge,
     named_reposdirs,
     role_of,
+    set_aside,
 )
 
 _WRITTEN = re.compile(r"(?:>>?|\btee(?:\s+-a)?)\s*[\"']?(?P<target>[^\s;|&\"'()]+)")
@@ -145,9 +146,12 @@ class _Wanted:
     """The reposdirs and the key directory a glob or a whole directory of ``%files`` packages."""
     files: tuple[str, ...]
     patterns: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()
+    """The plain ``%files`` paths of ``.repo`` files outside the reposdirs: configuration of the
+    package's hosts once some package's ``reposdir=`` names their directory."""
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.directories)
+        return bool(self.exact or self.directories or self.elsewhere)
 
     @classmethod
     def of(cls, package: Package) -> _Wanted:
@@ -162,7 +166,8 @@ class _Wanted:
             if may_package(f"{directory}/{_PROBE}.repo", package.files, patterns)
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
-        return cls(exact, directories, tuple(package.files), patterns)
+        elsewhere = tuple(path for path in package.files if role_of(path) is None and is_repo_name(path))
+        return cls(exact, directories, tuple(package.files), patterns, elsewhere)
 
     def installs(self, path: str) -> bool:
         return may_package(path, self.files, self.patterns)
@@ -238,7 +243,32 @@ def _judged(
             role = Role.KEY if any(word in plain for word in _KEY_WORDS) else Role.CONFIG
             unseen(plain, role, f"the spec's %install writes {target} itself, not from a Source")
     installs, judged = judge(contents, shown)
-    return installs, [*gaps, *judged]
+    return (*installs, *_aside(wanted, by_name, contents, f"{spec_path}: {name}")), [*gaps, *judged]
+
+
+def _aside(
+    wanted: _Wanted, by_name: Mapping[str, _Local], contents: dict[str, tuple[Role, bytes]], who: str
+) -> list[Installed]:
+    """What the binary's ``.repo`` files outside the reposdirs would configure, kept aside as a
+    binary's payload reading keeps them (`auditor.sources.payloadconfig.set_aside`): judged once
+    another package of the run names their directory as its ``reposdir=``. Those in a directory
+    the package's own configuration names were read above; one no Source shows is the gap that
+    package's reposdir would make of it."""
+    named = named_reposdirs(contents)
+    aside = {path: item for path, item in contents.items() if item[0] is Role.VARIABLE}
+    unread: list[tuple[str, str]] = []
+    for path in wanted.elsewhere:
+        if posixpath.dirname(path) in named:
+            continue
+        local = by_name.get(posixpath.basename(path))
+        if local is not None and local.data is not None:
+            aside[path] = (Role.ELSEWHERE, local.data)
+            continue
+        why = (
+            "no Source of the spec is a file of that name" if local is None else f"{local.label}: {local.why}"
+        )
+        unread.append((path, f"{who} installs {path}: {why}; {UNSEEN[Role.ELSEWHERE]}"))
+    return set_aside(aside, named, unread) if aside or unread or named else []
 
 
 def _directory_word(directory: str) -> str:
