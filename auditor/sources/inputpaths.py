@@ -12,14 +12,11 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from auditor.core.errors import InputError, MetadataElsewhere
 from auditor.core.files import open_regular
-
-if TYPE_CHECKING:
-    from auditor.formats.repomd import MetadataFile
+from auditor.formats.repomd import AUDITED_TYPES, MetadataFile
 
 SOURCE_DIRECTORIES = ("SRPMS", "Source", "source", "SRPM", "srpms", "src", "Sources")
 """Where distributions keep the source repository beside a binary one (Fedora, CentOS and
@@ -189,19 +186,14 @@ def _under_base(base: str, href: str) -> str:
     return f"{base.strip().rstrip('/')}/{href.lstrip('/')}"
 
 
-_READ_KINDS = frozenset(
-    {"primary", "primary_zck", "filelists", "filelists_zck", "primary_db", "filelists_db"}
-)
-"""The metadata the reader fetches (`safe_href`: under an ``xml:base``, an error and a finding)."""
-
-
 def unread_elsewhere(files: Mapping[str, MetadataFile]) -> list[str]:
     """Where librepo fetches each metadata file of ``files`` the reader never reads (comps,
-    updateinfo, modules...) that ``repomd.xml`` places under an ``xml:base``: dnf downloads
+    updateinfo, modules...: not of `AUDITED_TYPES`, whose ``xml:base`` `safe_href` refuses with
+    its own finding) that ``repomd.xml`` places under an ``xml:base``: dnf downloads
     comps and updateinfo from there with the rest, so a Citrix host there is the repository's
     config finding, as one under primary's is. It read clean (exit 0), no format naming it."""
     return [
         _under_base(entry.base, entry.href)
         for kind, entry in files.items()
-        if kind not in _READ_KINDS and entry.base is not None and entry.base.strip()
+        if kind not in AUDITED_TYPES and entry.base is not None and entry.base.strip()
     ]
