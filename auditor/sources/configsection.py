@@ -320,7 +320,7 @@ class SectionReader:
                     f"{read.location} was audited instead",
                 )
             )
-        self.result.gaps.extend(carry_served_first(self, read, key, used))
+        self.result.gaps.extend(carry_served_first(self, read, used))
         for refusal in self.refused:  # a working mirror does not hide what was refused, and why
             self.result.warnings.append(f"{self.where}: {refusal.source} not used: {refusal.reason}")
         if self.credentialed:

@@ -34,11 +34,11 @@ class SectionReader(Protocol):
     tried_policy: list[tuple[str, str]]
 
 
-def policy_urls_ahead(tried: Sequence[tuple[str, str]], key: str, used: str, one_list: bool) -> list[str]:
+def policy_urls_ahead(tried: Sequence[tuple[str, str]], used: str, one_list: bool) -> list[str]:
     """The policy-host URLs of ``tried`` (key, URL, in the order they were tried) that dnf
-    tries before the repository read by ``key``: those of the list dnf reads (``used``), all of
-    them tried before the one read or, when another key's URL was read, all of that list's;
-    every one when yum 3 reads base URLs and mirrors as one list (``one_list``)."""
+    tries before the repository read: those of the list dnf reads (``used``), which the reader
+    tried before the URL it read or, when it read another key's, all of them; every one when
+    yum 3 reads base URLs and mirrors as one list (``one_list``)."""
     if one_list:
         return [url for _key, url in tried]
     return [url for listed, url in tried if listed == used]
@@ -76,12 +76,12 @@ def _relative(location: str, base: str) -> str | None:
     return parts.path[len(prefix) :]
 
 
-def carry_served_first(reader: SectionReader, read: RepositoryRead, key: str, used: str) -> list[Gap]:
-    """``read``'s packages, read by the section of ``reader`` by its ``key`` (dnf reads its
-    ``used``), with where dnf downloads them from first (`served_first`); or, when they are
+def carry_served_first(reader: SectionReader, read: RepositoryRead, used: str) -> list[Gap]:
+    """``read``'s packages, read by the section of ``reader`` (dnf reads its ``used`` list),
+    with where dnf downloads them from first (`served_first`); or, when they are
     the packages an earlier section read and gave already, clean there, the gap of the evidence
     they cannot carry any more."""
-    ahead = policy_urls_ahead(reader.tried_policy, key, used, reader.section.baseurl_first)
+    ahead = policy_urls_ahead(reader.tried_policy, used, reader.section.baseurl_first)
     if not ahead:
         return []
     if reader.earlier is None:
