@@ -131,6 +131,9 @@ def verdict_note(view: ReportView) -> str | None:
     lines = [f"{view.headline.text} (exit code {int(view.decision.exit_code)})"]
     if not completeness.complete:
         lines.append(f"{completeness.summary()}: a clean verdict covers only what was seen")
+        # Named, as the table and Markdown name them: a count alone sent the graph's reader to
+        # another format to learn which Source or file was not seen.
+        lines += view.unseen_examples()
     lines += [f"could not read: {error.source}: {error.reason}" for error in view.errors]
     blocks = [f"blocks: {item.fact.subject}: {item.text}" for item in config] + failures
     lines += blocks[:MAX_NOTED]

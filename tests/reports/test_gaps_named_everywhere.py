@@ -17,7 +17,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.reports.html_report import UNSEEN_PER_KIND_PAGE
 
-FORMATS = ("txt", "md", "json", "sarif", "xml", "html", "cdx.json", "spdx.json")
+FORMATS = ("txt", "md", "json", "sarif", "xml", "html", "cdx.json", "spdx.json", "dot", "graphml")
 
 
 def _spec(directory: Path, name: str) -> Path:
