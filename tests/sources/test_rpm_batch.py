@@ -8,6 +8,7 @@ was read is found in the store the next time.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,16 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def many(tmp_path: Path) -> list[str]:
     """More files than `READ_RPMS_FROM`: the fixture RPMs under many names, and a broken one."""
-    sources = sorted(RPMS.glob("*.rpm"))
+    # Linked from copies of the fixtures, never from the shared fixtures themselves: a link
+    # changes its inode's ctime, part of a file's identity, so linking the shared files made
+    # another test's (another xdist worker's) file read under one identity and looked up under
+    # another, and this test's own second look missed the files another worker linked meanwhile.
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    sources = []
+    for source in sorted(RPMS.glob("*.rpm")):
+        shutil.copyfile(source, copies / source.name)
+        sources.append(copies / source.name)
     paths = []
     for number in range(parallel.READ_RPMS_FROM + 2 * rpmbatch.BATCH):
         path = tmp_path / f"{number:04d}-{sources[number % len(sources)].name}"
