@@ -37,6 +37,11 @@ from auditor.runtime.progress import SILENT, Reporter
 SMALL_FILE_CEILING = 16 * 1024**2
 """Ceiling for repomd.xml, mirrorlists, metalinks and .repo files."""
 REDIRECTED = "redirected"
+GONE = "gone"
+"""What an online run found gone (`GONE_STATUSES`) where the cache held a copy, kept so that
+``--offline`` says so rather than reading the copy from before."""
+GONE_STATUSES = frozenset({404, 410})
+"""The server's answers that a file is not there: a failure that is no outage (a timeout, a 503)."""
 """The cache's kind (`Cache.by_url`) of what an online run found of a URL its server redirected
 to a policy host: the target and why, for --offline to say again."""
 UNKNOWN_FILE_SIZE = 1 << 62
@@ -104,11 +109,18 @@ class Remote:
         mirror's repomd.xml."""
         path = self.cache.by_url(kind, url)
         redirected = self.cache.by_url(REDIRECTED, f"{kind}\0{url}")
+        gone = self.cache.by_url(GONE, f"{kind}\0{url}")
         if self.options.offline:
             said = self.cache.read_json(redirected) or {}
             target, reason = said.get("target"), said.get("reason")
             if isinstance(target, str) and isinstance(reason, str):
                 raise RedirectedToPolicyHost(url, reason, target)
+            reason = (self.cache.read_json(gone) or {}).get("reason")
+            if isinstance(reason, str):
+                raise NotCached(
+                    url,
+                    f"the last online run found it gone ({reason}); --offline reads no copy from before",
+                )
             if os.path.isfile(path):
                 if vouched is not None:
                     vouched(path)
@@ -133,8 +145,16 @@ class Remote:
                 self.cache.write_json(redirected, {"target": exc.target, "reason": exc.reason})
             raise exc.input_error() from None
         except HttpError as exc:
+            if exc.status in GONE_STATUSES:
+                # The server says it is not there: the cache's copy is a repository withdrawn
+                # since, which --offline audited as if it still were (README, --offline: it reads
+                # what the last online run read). An outage keeps the copy for --offline.
+                self.cache.discard(path)
+                with contextlib.suppress(OSError):
+                    self.cache.write_json(gone, {"reason": exc.reason})
             raise exc.input_error() from None
         self.cache.discard(redirected)
+        self.cache.discard(gone)
         return path
 
     def forget(self, url: str, kind: str) -> None:

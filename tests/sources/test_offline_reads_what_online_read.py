@@ -129,3 +129,36 @@ def test_a_url_that_failed_once_and_then_answered_spelt_otherwise_stays_for_offl
     server.stop()
     code, err = scan([str(config), "--cache-dir", cache, "--offline"], capsys)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("answer", [404, 410])
+def test_offline_does_not_read_a_repository_the_last_online_run_found_gone(
+    answer: int, server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server said the repository is not there: the cache's copy is one withdrawn since,
+    which ``--offline`` audited as the repository (its findings, or clean) with no error."""
+    url, cache = server.url("/clean/"), str(tmp_path / "cache")
+    assert scan([url, "--cache-dir", cache], capsys)[0] == 0
+    server.routes["/clean/repodata/repomd.xml"] = status(answer)
+    code, err = scan([url, "--cache-dir", cache, "--retries", "0"], capsys)
+    assert code == 3 and f"{url}repodata/repomd.xml" in err
+    server.stop()
+    code, err = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    assert code == 3, err
+    [line] = [line for line in err.splitlines() if line.startswith("auditor: error:")]
+    assert line.startswith(f"auditor: error: {url}repodata/repomd.xml: the last online run found it gone (")
+
+
+def test_a_repository_back_after_it_was_gone_is_read_offline_again(
+    server: LocalServer, www: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def served(handler: Handler, method: str) -> None:
+        handler.send_file(method, "/clean/repodata/repomd.xml")
+
+    url, cache = server.url("/clean/"), str(tmp_path / "cache")
+    server.routes["/clean/repodata/repomd.xml"] = sequence(served, status(404), served)
+    codes = [scan([url, "--cache-dir", cache, "--retries", "0"], capsys)[0] for _ in range(3)]
+    assert codes == [0, 3, 0]
+    server.stop()
+    code, err = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    assert code == 0, err
