@@ -9,8 +9,10 @@ import re
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed, InstalledKind
 
-VARSDIRS = ("/etc/dnf/vars", "/etc/yum/vars")
-"""dnf's default ``varsdir``, in the order it reads them (a later one's value wins)."""
+VARSDIRS = ("/etc/yum/vars", "/etc/dnf/vars")
+"""dnf's default ``varsdir``, in the order it reads them (libdnf's ``VARS_DIRS``: a later one's
+value wins). yum 3 reads the first alone: where the two give a variable different values, each
+is judged (`auditor.audit.sharedvars`)."""
 HOST_VARIABLES = frozenset({"releasever", "basearch", "arch"})
 """Variables every host gives (its release, its architecture): one in a URL's path, where every
 distribution's ``.repo`` files have them, cannot take the URL to another host, and is no gap."""
@@ -34,6 +36,8 @@ def record_url(
     expanded, left = expand(raw, variables)
     url = strip_userinfo(as_curl_reads(expanded))
     installs.append(Installed(kind, where, url))
+    if VARIABLE.search(raw) is not None:  # another package's variables may give it another value
+        installs.append(Installed(InstalledKind.URL_TEMPLATE, where, raw))
     # ${name:+word} and ${name:-word}: dnf 4.14 leaves them as written, later ones substitute
     # them (a host's $basearch is always set: ${basearch:+xenserver} is "xenserver" there).
     forms = {found.group("braced") for found in VARIABLE.finditer(raw) if found.group("braced")}
