@@ -2,7 +2,8 @@
 
 dnf reads every file of its varsdir (``/etc/yum/vars``, then ``/etc/dnf/vars``: libdnf's
 ``VARS_DIRS``, a later one's value winning) on the host, whichever package put it there, and a
-file there overrides even ``$releasever``. Package A ships ``/etc/dnf/vars/releasever`` with
+file there overrides even ``$releasever`` on yum 3 (and on dnf 4.14 where no release package
+gives it: checked with dnf in an installroot). Package A ships ``/etc/yum/vars/releasever`` with
 ``../xenserver``; package B's ``.repo`` has ``baseurl=https://github.com/xcp-ng/$releasever/``:
 a host installing both fetches from ``github.com/xenserver/``, and each package read clean, its
 URL expanded with its own variables alone. yum 3 reads ``/etc/yum/vars`` alone, so one package

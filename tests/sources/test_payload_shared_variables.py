@@ -2,12 +2,13 @@
 its varsdir on the host, not only the package's own (review 58).
 
 dnf reads ``/etc/yum/vars`` then ``/etc/dnf/vars`` (libdnf's ``VARS_DIRS``, the later one's value
-winning) and a file there overrides even ``$releasever``; yum 3 reads ``/etc/yum/vars`` alone.
-The reader took ``/etc/yum/vars`` for the winner, and expanded a package's URLs with its own
-variables alone: a package whose ``/etc/dnf/vars/org`` says ``xenserver`` read clean where dnf
-fetches from ``github.com/xenserver``, and so did one whose URL another package's variable file
-(``releasever`` = ``../xenserver``) leads there. Each value some package of the run gives is now
-judged, the finding naming whose file gives it. Packages by rpmbuild, a repository by createrepo_c.
+winning; checked with dnf 4.14 in an installroot); yum 3 reads ``/etc/yum/vars`` alone, and a file
+there overrides even ``$releasever``. The reader took ``/etc/yum/vars`` for the winner, and
+expanded a package's URLs with its own variables alone: a package whose ``/etc/dnf/vars/org``
+says ``xenserver`` read clean where dnf fetches from ``github.com/xenserver``, and so did one
+whose URL another package's ``/etc/yum/vars/releasever`` (``../xenserver``) leads there. Each
+value some package of the run gives is now judged, the finding naming whose file gives it.
+Packages by rpmbuild, a repository by createrepo_c.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         "dnfwins": {"/etc/yum.repos.d/v.repo": ORG, "/etc/dnf/vars/org": "xenserver\n", "/etc/yum/vars/org": "xcp-ng\n"},
         "yumreads": {"/etc/yum.repos.d/v.repo": ORG, "/etc/dnf/vars/org": "xcp-ng\n", "/etc/yum/vars/org": "xenserver\n"},
         "relrepo": {"/etc/yum.repos.d/v.repo": RELEASE},
-        "relvar": {"/etc/dnf/vars/releasever": "../xenserver\n"},
+        "relvar": {"/etc/yum/vars/releasever": "../xenserver\n"},
         "orgrepo": {"/etc/yum.repos.d/v.repo": ORG, "/etc/yum/vars/org": "xcp-ng\n"},
         "orgvar": {"/etc/dnf/vars/org": "xenserver\n"},
         "cleanvar": {"/etc/dnf/vars/org": "xcp-ng\n"},
@@ -72,7 +73,7 @@ def test_yum_s_value_is_judged_too(
 @pytest.mark.parametrize(
     ("repo", "variable", "field", "url"),
     [
-        ("relrepo", "relvar", "$releasever as relvar's /etc/dnf/vars/releasever", "https://github.com/xcp-ng/../xenserver/repo/"),
+        ("relrepo", "relvar", "$releasever as relvar's /etc/yum/vars/releasever", "https://github.com/xcp-ng/../xenserver/repo/"),
         ("orgrepo", "orgvar", "$org as orgvar's /etc/dnf/vars/org", XS),
     ],
 )  # fmt: skip
@@ -111,7 +112,7 @@ def test_a_repository_of_them(
             shutil.copy(path, root)
     subprocess.run(["createrepo_c", "-q", str(root)], check=True)
     code, document = scan([str(root)], capsys)
-    field = f"{WHERE} ($releasever as relvar's /etc/dnf/vars/releasever gives it)"
+    field = f"{WHERE} ($releasever as relvar's /etc/yum/vars/releasever gives it)"
     assert findings(document, "relrepo") == {
         field: ("https://github.com/xcp-ng/../xenserver/repo/", "medium", "blocks")
     }
