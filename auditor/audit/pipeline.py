@@ -10,6 +10,7 @@ from auditor.audit.hostsread import with_the_hosts_read
 from auditor.audit.options import AuditOptions
 from auditor.audit.reposdirs import through_named_reposdirs
 from auditor.audit.result import AuditResult, PackageResult
+from auditor.audit.sharedvars import through_shared_variables
 from auditor.audit.urlvariables import variable_gaps
 from auditor.core.construct import direct_constructor
 from auditor.core.errors import UsageError
@@ -58,6 +59,7 @@ def audit_packages(
     extra = extra_findings(packages) if extra_findings is not None else None
     own_gaps: dict[int, list[Gap]] = {}  # what the policy cannot judge of a package's installs
     extra = through_named_reposdirs(packages, policy, extra, own_gaps)
+    extra = through_shared_variables(packages, policy, extra, own_gaps)
     config_gaps = variable_gaps(packages[: len(targets.packages)], targets.config_urls, policy, own_gaps)
     # Classification needs no edges: a large run classifies on the other core meanwhile.
     classified = Background(

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import unquote
 
+from auditor.net.urlpolicy import as_curl_reads
 from auditor.origin.policy import Policy
 from auditor.origin.rules import HostRule
 from auditor.origin.urls import host_matches, parse_url
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Package
 from auditor.sources.configvars import VARIABLE
-from auditor.sources.installedurl import HOST_VARIABLES
+from auditor.sources.installedurl import HOST_VARIABLES, UrlPart, url_part
 from auditor.sources.interface import ConfigUrl
 
 Prefixes = Sequence[tuple[str, str]]
@@ -58,12 +59,17 @@ def variable_gaps(
 def unjudged(url: str, prefixes: Prefixes, names: frozenset[str] | None = None) -> str | None:
     """Why the first variable of ``url`` may decide what a rule of ``prefixes`` matches, or None:
     in its scheme, user or host, or before the end of a path prefix whose start is the literal
-    text before it. With ``names``, only a plain ``$name`` or ``${name}`` of those after the
-    host is looked at (the reader's gap says the others)."""
+    text before it (`url_part` says where it stands: one in its query or fragment decides
+    nothing). With ``names``, only a plain ``$name`` or ``${name}`` of those after the host is
+    looked at (the reader's gap says the others, `record_url`, reading it with `url_part` too)."""
+    url = as_curl_reads(url)
     for match in VARIABLE.finditer(url):
         name = match.group("braced") or match.group("bare")
         before = url[: match.start()]
-        in_host = "://" not in before or "/" not in before.partition("://")[2]
+        part = url_part(url, match.start())
+        if part is UrlPart.QUERY:
+            continue  # no rule looks at a query or a fragment, nor does a host follow it
+        in_host = part is UrlPart.HOST
         plain = match.group(0) in (f"${name}", f"${{{name}}}")
         if names is not None and (name.lower() not in names or not plain or in_host):
             continue

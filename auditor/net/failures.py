@@ -54,10 +54,6 @@ class RedirectedToPolicyHost(ServedElsewhere):
 
     key = "redirect"
 
-    def __reduce__(self) -> tuple[type[InputError], tuple[str, ...]]:
-        # Pickled as a plain InputError: the target is in its reason.
-        return (InputError, (self.source, self.reason))
-
 
 class MetadataRedirected(RedirectedToPolicyHost):
     """A repository's metadata file (primary, filelists...) whose server redirects it to a policy

@@ -30,6 +30,13 @@ class InstalledKind(enum.Enum):
     """The same, of a `DISABLED_REPOSITORY_URL`."""
     UNNAMED_GAP = "unnamed-gap"
     """What could not be read or judged of such a file: its value, the gap's detail."""
+    VARIABLE = "variable"
+    """A variable's file the package puts in a varsdir (``/etc/dnf/vars/org``): its ``where`` the
+    path, its value the first line. dnf reads every package's on a host, not only this one's
+    (`auditor.audit.sharedvars`)."""
+    URL_TEMPLATE = "url-template"
+    """A repository URL as written, holding a variable: the one just before it is what the
+    package's own variables make of it (`auditor.sources.installedurl.record_url`)."""
 
     @property
     def is_url(self) -> bool:

@@ -257,6 +257,7 @@ def set_aside(
         found += [
             Installed(_UNNAMED[item.kind], f"{path}\0{item.where[len(path) :]}", item.value)
             for item in installs
+            if item.kind in _UNNAMED  # the variables are the package's own, said once
         ]
         found += [Installed(InstalledKind.UNNAMED_GAP, path, gap.detail) for gap in gaps]
     return found
@@ -319,6 +320,8 @@ def judge(
                     variables[path.rpartition("/")[2]] = line.decode("utf-8")
                 except UnicodeDecodeError:
                     gaps.append(_gap(Wanted(path, role), "not UTF-8 text"))
+                    continue
+                installs.append(Installed(InstalledKind.VARIABLE, path, line.decode("utf-8")))
     for path, (role, data) in contents.items():
         if role is Role.CONFIG:
             _judge_config(shown.get(path, path), data, variables, installs, gaps)

@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit.urlvariables import unjudged
 from auditor.cli.main import main
+from auditor.rpm.gaps import Gap
+from auditor.rpm.installed import Installed, InstalledKind
+from auditor.sources.installedurl import record_url
 from tests.sources.test_payload_config import build, findings, payload_gaps, scan
 
 GAPPED = {
@@ -32,10 +36,16 @@ GAPPED = {
     "a-doubled-slash": "https://github.com//$releasever/repo/",
     "after-a-dot-segment": "https://github.com/a/../$releasever/repo/",
     "after-an-encoded-dot": "https://github.com/%2e/$releasever/repo/",
+    # curl reads three slashes as two (`as_curl_reads`): the variable is the host dnf asks.
+    "three-slashes-before-the-host": "https:///$releasever/repo/",
+    "one-slash-before-the-host": "https:/$releasever/repo/",
 }
 CLEAN = {
     "a-distribution-mirror": "https://mirror.example.org/centos/$releasever/os/$basearch/",
     "after-another-organisation": "https://github.com/xcp-ng/$releasever/repo/",
+    # The host ends at "?" or "#" too: the variable is in the query or fragment, no rule's part.
+    "in-the-query": "https://github.com?x/$releasever/repo/",
+    "in-the-fragment": "https://github.com#/$releasever/repo/",
 }
 
 
@@ -82,7 +92,11 @@ def test_the_value_the_package_s_own_variables_give_is_judged(
 
 @pytest.mark.parametrize(
     ("gpgkey", "gapped"),
-    [("https://github.com/$owner/keys/RPM-GPG-KEY", True), ("https://github.com/xcp-ng/$owner/key", False)],
+    [
+        ("https://github.com/$owner/keys/RPM-GPG-KEY", True),
+        ("https://github.com/xcp-ng/$owner/key", False),
+        ("https://github.com?x/$owner/key", False),
+    ],
 )
 def test_a_configuration_s_gpgkey_with_a_variable_where_a_rule_matches_is_a_gap(
     gpgkey: str, gapped: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -99,3 +113,28 @@ def test_a_configuration_s_gpgkey_with_a_variable_where_a_rule_matches_is_a_gap(
     out = capsys.readouterr().out
     assert (f"[keyed] gpgkey: {gpgkey}" in out) is gapped
     assert code == (3 if gapped else 0)
+
+
+SPELLINGS = [
+    *(url for url in GAPPED.values() if ":+" not in url),  # a modifier is the reader's gap anywhere
+    *CLEAN.values(),
+    "https://github.com?$releasever/x",
+    "https://github.com#$releasever",
+    "https://github.com\\$releasever/x",
+    "https://$releasever@github.com/x",
+    "$releasever/x",
+]
+
+
+@pytest.mark.parametrize("url", SPELLINGS)
+def test_the_reader_and_the_policy_see_the_same_host(url: str) -> None:
+    """The reader's gap for a host variable in the host (`record_url`) and the policy's check
+    (`unjudged`) read "in the host" alike (`url_part`): the host ends at "/", "?" or "#" as
+    curl reads the URL. They did not: one ended it at "/" alone and read the URL as written,
+    the other ended it at "/?#" and read it as written too, so ``https:///$releasever/`` (whose
+    host curl takes the variable for) was a gap of neither, and a variable in a query was one."""
+    installs: list[Installed] = []
+    gaps: list[Gap] = []
+    record_url(InstalledKind.REPOSITORY_URL, "w", url, {}, installs, gaps)
+    in_host = "stands in its host" in (unjudged(url, [("github.com", "xenserver")]) or "")
+    assert bool(gaps) == in_host, (gaps, in_host)
