@@ -37,7 +37,7 @@ from auditor.gate.ruling import Ruling as Ruling
 from auditor.gate.ruling import _ruling
 from auditor.gate.ruling import records_reach as records_reach
 from auditor.gate.waiver_reach import WaiverReach
-from auditor.gate.waivers import Waiver, WaiverIndex
+from auditor.gate.waivers import Waiver, WaiverIndex, source_versions
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
 
@@ -162,7 +162,7 @@ def decide(
     if baseline is not None:  # the reach is built only for a baseline to read
         reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
         accepted = baseline.matcher(reach)
-    sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
+    sources = source_versions(audit.packages) if waivers else {}
     index = WaiverIndex(live) if live else None
     # Only a waiver with `reaches` asks what a taint reaches, and only of the facts it matches.
     scoped = WaiverReach(audit) if any(waiver.reaches is not None for waiver in live) else None
