@@ -10,10 +10,13 @@ review never saw.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.httpserver import LocalServer
 from tests.origin.scanned import scan, write_spec
 
 DIRECTORY = "https://repo.citrite.net/xs-local-contrib/lvm2"
@@ -26,6 +29,17 @@ rules = ["citrix-internal-host"]
 values = ["{DIRECTORY}/*"]
 reason = "the LVM2 tarballs are kept in xcp-ng-rpms/lvm2"
 """
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed")
+def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> None:
+    """The authority: what rpmbuild's and spectool's fetcher asks the server for."""
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "evil.tgz").write_bytes(b"")
+    with LocalServer(tmp_path) as server:
+        url = server.url("/xs-local-contrib/lvm2/../../secret/evil.tgz")
+        subprocess.run(["curl", "-s", "-o", str(tmp_path / "got"), url], check=True, timeout=60)
+        assert server.paths() == ["/secret/evil.tgz"]
 
 
 @pytest.mark.parametrize(
