@@ -47,6 +47,7 @@ def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> N
     [
         "../../secret/evil.tgz",
         "%2e%2e/%2E%2E/secret/evil.tgz",
+        "%2e%2e%2f%2e%2e%2fsecret/evil.tgz",
         "..\\..\\secret\\evil.tgz",
         "x/../../other/evil.tgz",
         "..",
