@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,7 +86,7 @@ def release(tmp_path: Path) -> tuple[Path, Path, Path]:
     return shipped, rebuilt, waivers
 
 
-def _sm_lic(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, dict[str, object]]:
+def _sm_lic(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, dict[str, Any]]:
     code = main(["scan", *map(str, args), "--format", "json", "--no-cache", "--no-baseline", "-q"])
     report = json.loads(capsys.readouterr().out)
     (found,) = [package for package in report["packages"] if package["name"] == "sm-lic"]
@@ -125,3 +126,17 @@ def test_the_copy_of_the_binarys_epoch_still_puts_it_in_range(
         assert sm_lic["nevra"] == "sm-lic-5:1.0-1.noarch"
         assert sm_lic["waived_by"] == ["sm5"], inputs
         assert code == 0, inputs
+
+
+def test_a_copy_the_binary_was_not_built_from_does_not_put_it_in_range(
+    capsys: pytest.CaptureFixture[str], release: tuple[Path, Path, Path]
+) -> None:
+    """The run holds one copy of ``sm-1.0-1.src.rpm``, not the build sm-lic names (SOURCEPKGID):
+    its source package is not among the inputs, and the README reads the binary's own EVR then."""
+    shipped, rebuilt, waivers = release
+    (shipped / "sm-1.0-1.src.rpm").unlink()
+    code, sm_lic = _sm_lic(capsys, shipped, rebuilt, "--waivers", waivers)
+    assert sm_lic["nevra"] == "sm-lic-1.0-1.noarch"
+    assert [gap["kind"] for gap in sm_lic["gaps"]] == ["source-not-audited"]
+    assert sm_lic["waived_by"] == []
+    assert code == 1
