@@ -238,8 +238,9 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
             fingerprint=shape.fingerprint, kind=shape.kind, package=shape.package, capability=shape.capability
         )
         _check_fingerprint(path, number, entry)
-        if shape.ends_at is not None:
-            entry["ends_at"] = shape.ends_at
+        end = _taint_end(path, number, entry, shape.ends_at)
+        if end is not None:
+            entry["ends_at"] = end
         if shape.reaches is not None:
             entry["reaches"] = list(shape.reaches)
         if shape.needed is not None:
@@ -280,6 +281,26 @@ def _check_fingerprint(path: str, number: int, entry: BaselineEntry) -> None:
             f"the one of the fact it names ({label}, fingerprint {expected}); write the file with "
             "`auditor baseline`"
         )
+
+
+def _taint_end(path: str, number: int, entry: BaselineEntry, written: str | None) -> str | None:
+    """The ``ends_at`` of ``entry``: for a taint entry, the origin package its capability names
+    (``citrix:vend``), which the fingerprint vouches for; else as written.
+
+    `BaselineMatcher` reads a ``reaches`` list without the taint's end as no record, and accepts
+    by fingerprint alone: read from the field, which no fingerprint covers, an entry whose
+    ``ends_at`` was deleted or renamed by hand accepted the taint whatever it came to reach
+    (gate58). Left out, it is read from the capability; written otherwise, refused."""
+    if entry["kind"] not in TAINT_RULES or not entry["capability"]:
+        return written  # not a taint's, or one written before the capability named its end
+    end = entry["capability"].partition(":")[2]
+    if written is not None and written != end:
+        raise PolicyError(
+            f"{path}: entries[{number}]: ends_at {shown(written, plain=True)} is not the origin package "
+            f"its capability {shown(entry['capability'], plain=True)} names; write the file with "
+            "`auditor baseline`"
+        )
+    return end
 
 
 class _DuplicateKey(ValueError):
