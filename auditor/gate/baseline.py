@@ -119,9 +119,15 @@ class BaselineMatcher:
             # A taint reaches at least the origin package it ends at: a list without it was
             # written for a buildroot's may-depend before its build was read (`auditor.audit.reach`:
             # empty, or a binary's run-time reach), and is no record of what the entry accepted,
-            # as for an entry written before `reaches` existed.
+            # as for an entry written before `reaches` existed. No other taint's list was written
+            # without its end: read as no record, `reaches = []` (which reads as accepting less)
+            # accepted whatever the taint came to reach (gate58).
             recorded = entry.get("reaches")
-            if recorded is not None and entry.get("ends_at", "") not in recorded:
+            if (
+                recorded is not None
+                and entry["kind"] == _MAY_DEPEND
+                and entry.get("ends_at", "") not in recorded
+            ):
                 recorded = None
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
@@ -177,6 +183,9 @@ class BaselineMatcher:
             return ()
         reached = self.reach(fact) or frozenset()
         return min((tuple(sorted(reached - entry)) for entry in recorded if entry is not None), key=len)
+
+
+_MAY_DEPEND = f"status:{FactKind.MAY_DEPEND.value}"
 
 
 def written_before_taint_capabilities(entry: BaselineEntry) -> bool:

@@ -79,3 +79,17 @@ def test_an_ends_at_its_capability_does_not_name_is_refused(
     err = capsys.readouterr().err
     assert "edited.json: entries[" in err and "ends_at" in err and "citrix:vend" in err, err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("written", [[], ["vend2"]])
+def test_a_depends_entrys_reaches_without_its_end_is_read_as_written(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    release: tuple[Path, dict[str, Any]],
+    written: list[str],
+) -> None:
+    """Only a buildroot's may-depend was ever written with a list lacking its end (README): a
+    depends entry's ``reaches = []``, which reads as accepting less, accepted whatever app reached."""
+    repo, document = release
+    assert _scan(tmp_path, repo, _edited(document, lambda app: app.update(reaches=written))) == 1
+    assert "blocks: it now also reaches vend" in capsys.readouterr().out
