@@ -119,9 +119,15 @@ class BaselineMatcher:
             # A taint reaches at least the origin package it ends at: a list without it was
             # written for a buildroot's may-depend before its build was read (`auditor.audit.reach`:
             # empty, or a binary's run-time reach), and is no record of what the entry accepted,
-            # as for an entry written before `reaches` existed.
+            # as for an entry written before `reaches` existed. No other taint's list was written
+            # without its end: read as no record, `reaches = []` (which reads as accepting less)
+            # accepted whatever the taint came to reach (gate58).
             recorded = entry.get("reaches")
-            if recorded is not None and entry.get("ends_at", "") not in recorded:
+            if (
+                recorded is not None
+                and entry["kind"] == _MAY_DEPEND
+                and entry.get("ends_at", "") not in recorded
+            ):
                 recorded = None
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
@@ -177,6 +183,9 @@ class BaselineMatcher:
             return ()
         reached = self.reach(fact) or frozenset()
         return min((tuple(sorted(reached - entry)) for entry in recorded if entry is not None), key=len)
+
+
+_MAY_DEPEND = f"status:{FactKind.MAY_DEPEND.value}"
 
 
 def written_before_taint_capabilities(entry: BaselineEntry) -> bool:
@@ -238,8 +247,9 @@ def load_baseline(path: str | None, *, required: bool = False) -> Baseline | Non
             fingerprint=shape.fingerprint, kind=shape.kind, package=shape.package, capability=shape.capability
         )
         _check_fingerprint(path, number, entry)
-        if shape.ends_at is not None:
-            entry["ends_at"] = shape.ends_at
+        end = _taint_end(path, number, entry, shape.ends_at)
+        if end is not None:
+            entry["ends_at"] = end
         if shape.reaches is not None:
             entry["reaches"] = list(shape.reaches)
         if shape.needed is not None:
@@ -280,6 +290,26 @@ def _check_fingerprint(path: str, number: int, entry: BaselineEntry) -> None:
             f"the one of the fact it names ({label}, fingerprint {expected}); write the file with "
             "`auditor baseline`"
         )
+
+
+def _taint_end(path: str, number: int, entry: BaselineEntry, written: str | None) -> str | None:
+    """The ``ends_at`` of ``entry``: for a taint entry, the origin package its capability names
+    (``citrix:vend``), which the fingerprint vouches for; else as written.
+
+    `BaselineMatcher` reads a ``reaches`` list without the taint's end as no record, and accepts
+    by fingerprint alone: read from the field, which no fingerprint covers, an entry whose
+    ``ends_at`` was deleted or renamed by hand accepted the taint whatever it came to reach
+    (gate58). Left out, it is read from the capability; written otherwise, refused."""
+    if entry["kind"] not in TAINT_RULES or not entry["capability"]:
+        return written  # not a taint's, or one written before the capability named its end
+    end = entry["capability"].partition(":")[2]
+    if written is not None and written != end:
+        raise PolicyError(
+            f"{path}: entries[{number}]: ends_at {shown(written, plain=True)} is not the origin package "
+            f"its capability {shown(entry['capability'], plain=True)} names; write the file with "
+            "`auditor baseline`"
+        )
+    return end
 
 
 class _DuplicateKey(ValueError):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -37,7 +37,7 @@ from auditor.gate.ruling import Ruling as Ruling
 from auditor.gate.ruling import _ruling
 from auditor.gate.ruling import records_reach as records_reach
 from auditor.gate.waiver_reach import WaiverReach
-from auditor.gate.waivers import Waiver, WaiverIndex
+from auditor.gate.waivers import Waiver, WaiverIndex, source_versions
 from auditor.origin.findings import Verdict
 from auditor.rpm.model import EVR, Package
 
@@ -162,7 +162,10 @@ def decide(
     if baseline is not None:  # the reach is built only for a baseline to read
         reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
         accepted = baseline.matcher(reach)
-    sources = {p.source_key: p.evr for p in audit.packages if p.is_source} if waivers else {}
+    sources = source_versions(audit.packages) if waivers else {}
+    # A binary whose SOURCEPKGID names none of the run's copies of its source package was built
+    # from one the run lacks: a waiver's `versions` read its own EVR, as with no copy (gate58).
+    unpaired = audit.graph.other_build if waivers and isinstance(audit, AuditResult) else None
     index = WaiverIndex(live) if live else None
     # Only a waiver with `reaches` asks what a taint reaches, and only of the facts it matches.
     scoped = WaiverReach(audit) if any(waiver.reaches is not None for waiver in live) else None
@@ -173,12 +176,14 @@ def decide(
     # next package's begin, and kept as a lone ruling or a tuple (see `Decision.by_package`).
     current: int | None = None
     start = 0
+    own_sources: Mapping[tuple[str, bool], EVR] = sources
     for fact in audit.facts:
         owner = fact.package
         if owner != current:
             if current is not None:
                 _gather(by_package, current, rulings, start)
             current, start = owner, len(rulings)
+            own_sources = _sources_of(owner, sources, unpaired)
         rulings.append(
             _rule(
                 fact,
@@ -187,7 +192,7 @@ def decide(
                 index,
                 accepted,
                 used,
-                sources,
+                own_sources,
                 scoped,
             )
         )
@@ -200,7 +205,7 @@ def decide(
         rulings=tuple(rulings),
         expired=expired,
         stale=stale,
-        stale_matching=_matching(audit, stale, sources),
+        stale_matching=_matching(audit, stale, sources, unpaired),
         stale_reaching=tuple(w for w in stale if scoped is not None and id(w) in scoped.declined),
         fixed=progress.fixed,
         gone=progress.gone,
@@ -277,8 +282,24 @@ def _rule(
     return _ruling(fact, Disposition.BLOCKS, beyond_waiver=declined)
 
 
+def _sources_of(
+    owner: int | None, sources: Mapping[tuple[str, bool], EVR], unpaired: Callable[[int], bool] | None
+) -> Mapping[tuple[str, bool], EVR]:
+    """The source versions a waiver reads for the facts of package ``owner``: none for a binary
+    built from a copy of its source package the run lacks (`_source_evr` reads its own EVR)."""
+    if owner is None or unpaired is None or not unpaired(owner):
+        return sources
+    return _NO_SOURCES
+
+
+_NO_SOURCES: Mapping[tuple[str, bool], EVR] = MappingProxyType({})
+
+
 def _matching(
-    audit: Audited, stale: Sequence[Waiver], sources: Mapping[tuple[str, bool], EVR]
+    audit: Audited,
+    stale: Sequence[Waiver],
+    sources: Mapping[tuple[str, bool], EVR],
+    unpaired: Callable[[int], bool] | None = None,
 ) -> tuple[Waiver, ...]:
     """The waivers of ``stale`` that match some fact of ``audit`` (in file order)."""
     if not stale:
@@ -286,8 +307,11 @@ def _matching(
     index = WaiverIndex(stale)
     found: set[int] = set()
     for fact in audit.facts:
-        if fact.package is not None:
-            found.update(id(waiver) for waiver in index.matching(fact, audit.packages[fact.package], sources))
+        if (owner := fact.package) is not None:
+            package = audit.packages[owner]
+            found.update(
+                id(waiver) for waiver in index.matching(fact, package, _sources_of(owner, sources, unpaired))
+            )
             if len(found) == len(stale):
                 break
     return tuple(waiver for waiver in stale if id(waiver) in found)

@@ -219,6 +219,28 @@ class WaiverIndex:
                 yield waiver
 
 
+def source_versions(packages: Iterable[Package]) -> dict[tuple[str, bool], EVR]:
+    """The EVR of each source package of a run, by what its binaries' SOURCERPM finds it by
+    (`Package.source_key`): the ``sources`` a waiver's ``versions`` read (`_source_evr`).
+
+    SOURCERPM names no epoch: copies of one N-V-R and different epochs (a vendor's build and a
+    rebuild) share a key, and the one kept last (the newest) put a binary built from the other in
+    range of ``versions = ">= 5:0"`` (gate58). Such a key is left out, as `ReportSources` leaves
+    it: the binary's own EVR is read instead, whose epoch picks its copy as the audit pairs them
+    (`auditor.origin.classify.built_from`)."""
+    found: dict[tuple[str, bool], EVR] = {}
+    differing: set[tuple[str, bool]] = set()
+    for package in packages:
+        if not package.is_source:
+            continue
+        key = package.source_key
+        if key in differing or found.setdefault(key, package.evr) == package.evr:
+            continue
+        differing.add(key)
+        del found[key]
+    return found
+
+
 def _source_evr(package: Package, sources: Mapping[tuple[str, bool], EVR]) -> EVR | None:
     """The EVR of the source package ``package`` was built from, or None when it cannot be known.
 

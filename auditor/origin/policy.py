@@ -65,6 +65,7 @@ from auditor.origin.rules import (
     SigningKeyRule,
     compile_pattern,
 )
+from auditor.origin.urlpaths import fetched_readings
 from auditor.origin.urls import ParsedUrl
 from auditor.rpm.model import Package
 
@@ -89,7 +90,19 @@ class Allow:
             return False
         if not any(fnmatch.fnmatchcase(finding.rule, pattern) for pattern in self.rules):
             return False
-        return not self.values or any(fnmatch.fnmatchcase(finding.value, pattern) for pattern in self.values)
+        return not self.values or any(_allows(pattern, finding.value) for pattern in self.values)
+
+
+def _allows(pattern: str, value: str) -> bool:
+    """Whether an allow's ``values`` glob ``pattern`` names ``value``: as written, and, for a URL,
+    as a fetcher reads its path (`fetched_readings`): ``lvm2/*`` reviewed the tarballs under
+    ``lvm2/``, and ``lvm2/../../secret/x.tgz`` is fetched from ``/secret`` (gate58). A pattern that
+    is the value itself was reviewed as written."""
+    if pattern == value:
+        return True
+    return fnmatch.fnmatchcase(value, pattern) and all(
+        fnmatch.fnmatchcase(reading, pattern) for reading in fetched_readings(value)
+    )
 
 
 @dataclass

@@ -3,6 +3,9 @@ fetchers remove them, and whether it lies under a policy rule's path prefix."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 
 def remove_dot_segments(path: str, *, encoded_dots: bool = False) -> str:
     """``path`` without its ``.`` and ``..`` segments (RFC 3986 §5.2.4); with ``encoded_dots``,
@@ -29,3 +32,33 @@ def path_matches(path: str, prefix: str) -> bool:
     prefix = "/" + prefix.strip("/").lower()
     # A bare host (``urls = ["example.org"]``) is its root: every path is under it.
     return prefix == "/" or path == prefix or path.startswith(prefix + "/")
+
+
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[/\\]*")
+"""A URL's scheme and the slashes (or backslashes) before its authority (`fetched_readings`)."""
+
+
+def fetched_readings(text: str) -> tuple[str, ...]:
+    """``text``, a URL, with its path as a fetcher reads it, where that differs from the text:
+    dot segments removed (curl removes literal ones before it asks; a browser or server reads
+    ``%2e`` as a dot and ``\\`` as a slash, and a server that decodes first ``%2f`` as a slash);
+    empty for a URL whose path reads as written.
+    ``…/lvm2/../../secret/x.tgz`` is ``…/secret/x.tgz``: a glob naming ``lvm2/*`` names the
+    text, not the file fetched."""
+    start = _URL_START.match(text)
+    if start is None:
+        return ()
+    ends = [at for mark in "/\\?#" if (at := text.find(mark, start.end())) != -1]
+    path_start = min(ends, default=len(text))
+    if path_start == len(text) or text[path_start] in "?#":
+        return ()
+    path_end = min((at for mark in "?#" if (at := text.find(mark, path_start)) != -1), default=len(text))
+    path = text[path_start:path_end].replace("\\", "/")
+    readings = {remove_dot_segments(path), remove_dot_segments(path, encoded_dots=True)}
+    # A server that decodes before it resolves (nginx) reads %2f as a slash too: that reading
+    # counts where decoding makes dot segments, not for every escape a glob may spell.
+    decoded = unquote(path).replace("\\", "/")
+    if (resolved := remove_dot_segments(decoded)) != decoded:
+        readings.add(resolved)
+    found = (text[:path_start] + reading + text[path_end:] for reading in sorted(readings))
+    return tuple(reading for reading in found if reading != text)
