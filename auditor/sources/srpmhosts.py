@@ -47,7 +47,7 @@ def on_build_hosts(
         if arches and package.is_source and not is_url(package.location):
             builder = (package.source_pkgid or "").partition(" ")[2]
             others = [host for host in dict.fromkeys(arches) if host != builder]
-            path = _file_of(package) if builder and builder != "noarch" and others else None
+            path = file_of(package) if builder and builder != "noarch" and others else None
             if path is not None:
                 try:
                     package = _read_on(package, path, others, defines)
@@ -57,7 +57,7 @@ def on_build_hosts(
     return found
 
 
-def _file_of(package: Package) -> str | None:
+def file_of(package: Package) -> str | None:
     """The file ``package`` was read from: the input itself, or its entry's file in the local
     repository it was read from (None: the repository's reader said what became of it)."""
     if package.location == package.input:
