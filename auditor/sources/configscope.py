@@ -121,8 +121,11 @@ class ConfigScope:
         """``gaps`` with the `modules-not-filtered` gap of each repository read here counting
         the packages read as available, as every section naming it leaves them (what exclude
         and includepkgs hide cannot be the clean alternative the gap warns of). Kept when they
-        hide every one: the repository's streams still hide other repositories' packages."""
-        counts = {id(read.modules): read.available() for read in self.locations.values() if read.modules}
+        hide every one: the repository's streams still hide other repositories' packages, and the
+        gap counts one, the repository."""
+        counts = {
+            id(read.modules): max(1, read.available()) for read in self.locations.values() if read.modules
+        }
         return [replace(gap, count=counts[id(gap)]) if id(gap) in counts else gap for gap in gaps]
 
 

@@ -35,6 +35,7 @@ from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
 from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
+from auditor.sources.srpmhosts import file_of
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
 _DEPENDENCY_FIELDS = tuple(kind.value for kind in DEPENDENCY_KINDS)
@@ -82,7 +83,10 @@ def rebuild_of(
         # a branch the builder took (--with citrix, --define) is one a rebuild there takes.
         for where, text in found:
             if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
-                raise InputError(source.input, f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused")
+                raise InputError(
+                    file_of(source) or source.input,
+                    f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused",
+                )
             read = read_spec_text(text, where, defines=defines, arches=hosts)
             dist = _dist_of(source, read[0], text, defines)
             if dist is not None:
@@ -97,7 +101,7 @@ def rebuild_of(
     except SpecNotRead as exc:
         return _unread(source, exc.gap.detail)
     except InputError as exc:
-        error = InputError(source.input, f"the spec a rebuild reads could not be read: {exc.reason}")
+        error = InputError(exc.source, f"the spec a rebuild reads could not be read: {exc.reason}")
         return Rebuild((), _unread(source, exc.reason).gap, error)
     return Rebuild(tuple(made.values()))
 
@@ -124,26 +128,25 @@ def _dist_of(
 
 
 def _spec_of(source: Package) -> list[tuple[str, str]]:
-    """(where, text) of each spec a rebuild of ``source`` may read, from its file
-    (`rebuild_spec_text`)."""
+    """(where, text) of each spec a rebuild of ``source`` may read, from its file (`file_of`: a
+    repository's package, its entry's file; `rebuild_spec_text`)."""
     if is_url(source.location):
         raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "a remote source RPM's payload is not downloaded"))
+    path = file_of(source)
+    if path is None:
+        missing = f"its file {source.location} is not in the repository"
+        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, missing))
     try:
-        with open_regular(source.location, source.input, "an RPM file") as stream:
-            headers = read_headers(stream, source.input, os.fstat(stream.fileno()).st_size)
-            payload = payload_of(stream, headers, source.input)
+        with open_regular(path, path, "an RPM file") as stream:
+            headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
+            payload = payload_of(stream, headers, path)
             if source_pkgid_of(headers, True) != source.source_pkgid:
-                raise InputError(source.input, "the file changed since it was read: its package is another")
+                raise InputError(path, "the file changed since it was read: its package is another")
             found = rebuild_spec_text(headers, payload, headers.main.file_paths())
     except OSError as exc:
-        raise InputError(source.input, os_reason(exc)) from None
+        raise InputError(path, os_reason(exc)) from None
     return [
-        (
-            f"{source.input}:{where.removeprefix('payload:')}"
-            if where != "header"
-            else f"{source.input}:SPEC",
-            text,
-        )
+        (f"{path}:{where.removeprefix('payload:')}" if where != "header" else f"{path}:SPEC", text)
         for where, text in found
     ]
 

@@ -239,9 +239,11 @@ def read_metadata(
         # dnf's modular filtering needs the streams enabled on the host it runs on; without
         # it a package dnf hides still counts as a provider, maybe the clean alternative. A
         # repository listing no package is modular too: an enabled or default stream of its
-        # hides the packages of other repositories named (or providing) its artifacts' names.
+        # hides the packages of other repositories named (or providing) its artifacts' names:
+        # its gap counts one, the repository, never none (a reason of count 0 said nothing).
         said = "modular metadata: packages of module streams dnf would not enable were read as available"
-        result.gaps.append(Gap(GapKind.MODULES_NOT_FILTERED, f"{display}: {said}", len(result.packages)))
+        count = max(1, len(result.packages))
+        result.gaps.append(Gap(GapKind.MODULES_NOT_FILTERED, f"{display}: {said}", count))
     if source is not None:
         result.has_filelists = True
         result.file_lists = source

@@ -47,7 +47,7 @@ def on_build_hosts(
         if arches and package.is_source and not is_url(package.location):
             builder = (package.source_pkgid or "").partition(" ")[2]
             others = [host for host in dict.fromkeys(arches) if host != builder]
-            path = _file_of(package) if builder and builder != "noarch" and others else None
+            path = file_of(package) if builder and builder != "noarch" and others else None
             if path is not None:
                 try:
                     package = _read_on(package, path, others, defines)
@@ -57,7 +57,7 @@ def on_build_hosts(
     return found
 
 
-def _file_of(package: Package) -> str | None:
+def file_of(package: Package) -> str | None:
     """The file ``package`` was read from: the input itself, or its entry's file in the local
     repository it was read from (None: the repository's reader said what became of it)."""
     if package.location == package.input:
@@ -83,7 +83,7 @@ def _read_on(source: Package, path: str, hosts: Sequence[str], defines: Mapping[
         why = "it carries no spec: rpmbuild --rebuild fails"
     if not specs:
         detail = (
-            f"{source.input}: the spec a rebuild on {', '.join(hosts)} reads was not read ({why}): its "
+            f"{path}: the spec a rebuild on {', '.join(hosts)} reads was not read ({why}): its "
             "BuildRequires there are unseen, the header's (its builder's) stand in"
         )
         return with_fields(source, gaps=(*source.gaps, Gap(GapKind.SPEC_UNREADABLE, detail)))
@@ -91,13 +91,13 @@ def _read_on(source: Package, path: str, hosts: Sequence[str], defines: Mapping[
     known = {(gap.kind, gap.detail) for gap in gaps}
     for where, text in specs:
         if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
-            raise InputError(source.input, f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused")
+            raise InputError(path, f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused")
         read = read_spec_text(text, where, defines=defines, arches=hosts)[0]
         requires += read.requires
         conflicts += read.conflicts
         # The builder's reading named the payload's spec `payload:NAME`: the same line's gap,
         # found again on these hosts, is the same gap (counted twice, `2 spec-code` of one line).
-        first = "payload:" + where.removeprefix(f"{source.input}:")
+        first = "payload:" + where.removeprefix(f"{path}:")
         gaps += (
             gap
             for gap in read.gaps
@@ -119,22 +119,18 @@ def _specs_of(source: Package, path: str) -> list[tuple[str, str]]:
     from auditor.sources.srpmspec import payload_of, rebuild_spec_text
 
     try:
-        with open_regular(path, source.input, "an RPM file") as stream:
-            headers = read_headers(stream, source.input, os.fstat(stream.fileno()).st_size)
+        with open_regular(path, path, "an RPM file") as stream:
+            headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
             if source_pkgid_of(headers, True) != source.source_pkgid:
-                raise InputError(source.input, "the file changed since it was read: its package is another")
-            found = rebuild_spec_text(
-                headers, payload_of(stream, headers, source.input), headers.main.file_paths()
-            )
+                raise InputError(path, "the file changed since it was read: its package is another")
+            found = rebuild_spec_text(headers, payload_of(stream, headers, path), headers.main.file_paths())
     except OSError as exc:
-        raise InputError(source.input, os_reason(exc)) from None
+        raise InputError(path, os_reason(exc)) from None
     payload = [(where, text) for where, text in found if where != "header"]
     chosen = payload or found
     return [
         (
-            f"{source.input}:{where.removeprefix('payload:')}"
-            if where != "header"
-            else f"{source.input}:SPEC",
+            f"{path}:{where.removeprefix('payload:')}" if where != "header" else f"{path}:SPEC",
             text,
         )
         for where, text in chosen

@@ -17,10 +17,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from auditor.cli.main import main
 from auditor.core.errors import ExitCode
+from tests.paths import ROOT
 from tests.scenarios.test_repo_excludes import app_and_providers, dnf_providers
 
 MODULES = """---
@@ -109,7 +111,8 @@ def test_the_modules_gap_counts_what_exclude_leaves(
     """The gap stands for the packages read as available that a module stream may hide: those
     the section's exclude hides were counted, though dnf sees none of them whatever the
     streams (and the auditor, since they are hidden, reads none as available). When exclude
-    hides every one, the streams can hide nothing more: no gap."""
+    hides every one, the repository's streams still hide other repositories' packages (review
+    24): the gap stays, and counts one, the repository (it said ``0 modules-not-filtered``)."""
     audited, _context = repositories(tmp_path, modular=True)
     config = tmp_path / "conf" / "context.repo"
     config.parent.mkdir()
@@ -120,7 +123,7 @@ def test_the_modules_gap_counts_what_exclude_leaves(
     main(["scan", *arguments, "--format", "json", "-q", "--no-cache"])
     document = json.loads(capsys.readouterr().out)
     counts = {reason["reason"]: reason["count"] for reason in document["completeness"]["reasons"]}
-    assert counts.get("modules-not-filtered", 0) == len(available), (counts, available)
+    assert counts["modules-not-filtered"] == max(1, len(available)), (counts, available)
 
 
 DEFAULT_STREAM = """---
@@ -162,3 +165,27 @@ def test_a_modular_repository_listing_no_package_hides_another_repositorys(
     [app] = [row for row in document["packages"] if row["name"] == "app"]
     assert (app["status"], code) == ("may-depend", ExitCode.PASSED)  # hence the gap
     assert "modules-not-filtered" in {reason["reason"] for reason in document["completeness"]["reasons"]}
+
+
+def test_a_modular_repository_listing_no_package_counts_its_gap_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """createrepo_c's own test data (tests/testdata/repo_03: modules.yaml, no package), scanned:
+    the gap counted the packages listed, none, and the report said ``incomplete: 1
+    nothing-audited, 0 modules-not-filtered``, a reason of count 0 its own schema refuses
+    (``minimum: 1``). The gap stands for the repository's streams, which hide other
+    repositories' packages (review 24): it counts one."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    subprocess.run(["createrepo_c", "-q", str(empty)], check=True)
+    (tmp_path / "modules.yaml").write_text(MODULES + DEFAULT_STREAM)
+    command = ["modifyrepo_c", "--mdtype=modules", str(tmp_path / "modules.yaml"), str(empty / "repodata")]
+    subprocess.run(command, check=True, capture_output=True)
+    capsys.readouterr()
+    code = main(["scan", str(empty), "--format", "json", "--no-cache"])
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    jsonschema.validate(document, json.loads((ROOT / "schemas" / "report-v2.schema.json").read_text()))
+    counts = {reason["reason"]: reason["count"] for reason in document["completeness"]["reasons"]}
+    assert counts == {"nothing-audited": 1, "modules-not-filtered": 1}
+    assert " 0 " not in captured.err and code == ExitCode.INPUT
