@@ -20,7 +20,10 @@ GitHub copies): nothing crashed; it found Sources in subpackage preambles droppe
 %PACKAGE_VERSION defined where rpm leaves it, ML-DSA signatures refused, a macro defined in
 both branches of an undecided conditional read with one value, and BuildArch specs read
 once where rpm reads them twice (82 specs), all fixed; the other spec differences are
-reported gaps (``%(...)``, undecided conditionals read both ways).
+reported gaps (``%(...)``, undecided conditionals read both ways). On 2026-12-07, 1,337 RPMs and
+1,701 specs of that kind (Katello, scancode-toolkit, pulp-fixtures, koji, go-rpmutils, ci-dnf-stack,
+RPMs deleted in rpm's, dnf's, libdnf's and createrepo_c's history...): 3,017 agree, 21 differ (each
+a spec with its gaps), nothing crashed.
 """
 
 from __future__ import annotations
