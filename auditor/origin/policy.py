@@ -65,7 +65,7 @@ from auditor.origin.rules import (
     SigningKeyRule,
     compile_pattern,
 )
-from auditor.origin.urlpaths import fetched_readings
+from auditor.origin.urlpaths import fetched_readings, glob_host_part, host_part
 from auditor.origin.urls import ParsedUrl
 from auditor.rpm.model import Package
 
@@ -97,11 +97,24 @@ def _allows(pattern: str, value: str) -> bool:
     """Whether an allow's ``values`` glob ``pattern`` names ``value``: as written, and, for a URL,
     as a fetcher reads its path (`fetched_readings`): ``lvm2/*`` reviewed the tarballs under
     ``lvm2/``, and ``lvm2/../../secret/x.tgz`` is fetched from ``/secret`` (gate58). A pattern that
-    is the value itself was reviewed as written."""
+    is the value itself was reviewed as written. What a URL pattern names before its path names
+    the URL's host, and what it names after, its path: ``https://*.citrite.net/lvm2/*`` reviewed
+    the tarballs under a citrite.net host's ``/lvm2/``, and its ``*`` as a whole-text glob also
+    covered ``https://code.citrite.net/x/.citrite.net/lvm2/y``."""
     if pattern == value:
         return True
-    return fnmatch.fnmatchcase(value, pattern) and all(
-        fnmatch.fnmatchcase(reading, pattern) for reading in fetched_readings(value)
+    return _names(pattern, value) and all(_names(pattern, reading) for reading in fetched_readings(value))
+
+
+def _names(pattern: str, text: str) -> bool:
+    if not fnmatch.fnmatchcase(text, pattern):
+        return False
+    host_pattern, host = glob_host_part(pattern), host_part(text)
+    if host_pattern is None or host is None:
+        return True
+    # Host and path matched apart: a `*` of either names no piece of the other.
+    return fnmatch.fnmatchcase(host, host_pattern) and fnmatch.fnmatchcase(
+        text[len(host) :], pattern[len(host_pattern) :]
     )
 
 

@@ -62,3 +62,22 @@ def fetched_readings(text: str) -> tuple[str, ...]:
         readings.add(resolved)
     found = (text[:path_start] + reading + text[path_end:] for reading in sorted(readings))
     return tuple(reading for reading in found if reading != text)
+
+
+def host_part(url: str) -> str | None:
+    """``url``'s scheme, ``://`` and authority, to the first ``/``, ``\\``, ``?`` or ``#`` after
+    them (`glob_host_part` of the value); None when it holds no ``://``."""
+    start = url.find("://")
+    if start < 0:
+        return None
+    ends = [at for mark in "/\\?#" if (at := url.find(mark, start + 3)) != -1]
+    return url[: min(ends, default=len(url))]
+
+
+def glob_host_part(pattern: str) -> str | None:
+    """What a URL glob (an allow's ``values``) names before its path: to its first ``/`` after
+    ``://`` (a ``?`` there is the glob's wildcard); None when it has no such ``/``, and so
+    marks no end of a host."""
+    start = pattern.find("://")
+    end = pattern.find("/", start + 3) if start >= 0 else -1
+    return pattern[:end] if end >= 0 else None
