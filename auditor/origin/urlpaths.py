@@ -63,13 +63,13 @@ def fetched_readings(text: str) -> tuple[str, ...]:
     # A server that ends a segment's name at ";" (its parameters: Tomcat, Jetty, Spring) reads
     # "..;x" as "..": that reading counts where a parameter hides a dot segment (redteam58).
     for written in {path, decoded}:
-        if (bare := _without_parameters(written)) is not None:
+        if (bare := without_parameters(written)) is not None:
             readings.add(remove_dot_segments(bare, encoded_dots=True))
     found = (text[:path_start] + reading + text[path_end:] for reading in sorted(readings))
     return tuple(reading for reading in found if reading != text)
 
 
-def _without_parameters(path: str) -> str | None:
+def without_parameters(path: str) -> str | None:
     """``path`` with each segment's ``;`` parameters cut, where that makes a dot segment of one
     that was none (``..;/``, ``%2e%2e;x/``); None where it makes none."""
     if ";" not in path:
