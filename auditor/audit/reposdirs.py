@@ -40,16 +40,12 @@ def through_named_reposdirs(
     """``extra`` with the findings of the repositories each package installs in a directory
     another package (or itself) names as a reposdir; the gaps of such files not read or judged
     into ``gaps`` (by package id)."""
-    named: dict[str, tuple[str, str]] = {}  # directory: the first package naming it, and where
-    pending: list[int] = []
-    for index, package in enumerate(packages):
-        if not package.installs:  # nearly every package
-            continue
-        for item in package.installs:
-            if item.kind is InstalledKind.REPOSDIR:
-                named.setdefault(item.value, (package.name, item.where))
-        if any(item.kind in _ASIDE for item in package.installs):
-            pending.append(index)
+    named = named_reposdirs(packages)
+    pending = [
+        index
+        for index, package in enumerate(packages)
+        if any(item.kind in _ASIDE for item in package.installs)
+    ]
     if not named or not pending:
         return extra
     hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
@@ -60,19 +56,42 @@ def through_named_reposdirs(
         for item in package.installs:
             if item.kind not in _ASIDE:
                 continue
-            path, _, rest = item.where.partition("\0")
-            directory = posixpath.dirname(path)
-            namer = named.get(directory)
-            if namer is None:
+            read = read_through(item.where, named)
+            if read is None:
                 continue  # no reposdir of the run names it: no host reads it as configuration
-            through = f" (dnf reads it through {namer[0]}'s {namer[1]}={directory})"
+            path, through = read
             if item.kind is InstalledKind.UNNAMED_GAP:
                 gaps.setdefault(index, []).append(Gap(GapKind.PAYLOAD_UNREAD, f"{item.value}{through}"))
                 continue
             disabled = item.kind is InstalledKind.UNNAMED_DISABLED_REPOSITORY_URL
-            field = f"{path}{rest}{through}"
+            field = f"{path}{through}"
             evidence += [UrlEvidence(field, parsed, disabled, True) for parsed in url_readings(item.value)]
         findings = [finding for rule in hosts for finding in rule.match_urls(evidence)]
         if findings:
             found.setdefault(index, []).extend(findings)
     return found
+
+
+Named = dict[str, tuple[str, str]]
+"""Each directory some package's ``reposdir=`` names: the first package naming it, and where."""
+
+
+def named_reposdirs(packages: Sequence[Package]) -> Named:
+    named: Named = {}
+    for package in packages:
+        for item in package.installs:  # empty for nearly every package
+            if item.kind is InstalledKind.REPOSDIR:
+                named.setdefault(item.value, (package.name, item.where))
+    return named
+
+
+def read_through(where: str, named: Named) -> tuple[str, str] | None:
+    """Where an item set aside (``where``: the file, a NUL, the rest) is, written out, and the
+    words saying whose ``reposdir`` makes dnf read it; None where no reposdir names its
+    directory."""
+    path, _, rest = where.partition("\0")
+    directory = posixpath.dirname(path)
+    namer = named.get(directory)
+    if namer is None:
+        return None
+    return f"{path}{rest}", f" (dnf reads it through {namer[0]}'s {namer[1]}={directory})"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from auditor.audit.reposdirs import Named, named_reposdirs, read_through
 from auditor.origin.classify import ExtraFindings
 from auditor.origin.findings import Finding
 from auditor.origin.policy import Policy
@@ -56,9 +57,10 @@ def through_shared_variables(
         return extra
     hosts = [rule for rule in policy.rules if isinstance(rule, HostRule)]
     found: dict[int, list[Finding]] = {index: list(items) for index, items in (extra or {}).items()}
+    named = named_reposdirs(packages)
     for index, package in enumerate(packages):
         evidence: list[UrlEvidence] = []
-        for url, template in _templates(package.installs):
+        for url, template in _templates(package.installs, named):
             evidence += _readings(url, template.value, values, index, gaps)
         findings = [finding for rule in hosts for finding in rule.match_urls(evidence)]
         if findings:
@@ -66,13 +68,25 @@ def through_shared_variables(
     return found
 
 
-def _templates(installs: Sequence[Installed]) -> list[tuple[Installed, Installed]]:
-    """Each URL a package installs and the template it was made of (the item after it)."""
-    return [
-        (url, template)
-        for url, template in itertools.pairwise(installs)
-        if template.kind is InstalledKind.URL_TEMPLATE and url.kind.is_url
-    ]
+def _templates(installs: Sequence[Installed], named: Named) -> list[tuple[Installed, Installed]]:
+    """Each URL a package installs and the template it was made of (the item after it), with
+    those of its ``.repo`` files set aside in a directory some package's reposdir names
+    (`auditor.audit.reposdirs`): dnf reads them there with every package's variables too."""
+    found: list[tuple[Installed, Installed]] = []
+    for url, template in itertools.pairwise(installs):
+        if template.kind is not InstalledKind.URL_TEMPLATE:
+            continue
+        if url.kind.is_url:
+            found.append((url, template))
+        elif url.kind in _ASIDE_URLS and (read := read_through(url.where, named)) is not None:
+            found.append((Installed(_ASIDE_URLS[url.kind], "".join(read), url.value), template))
+    return found
+
+
+_ASIDE_URLS = {
+    InstalledKind.UNNAMED_REPOSITORY_URL: InstalledKind.REPOSITORY_URL,
+    InstalledKind.UNNAMED_DISABLED_REPOSITORY_URL: InstalledKind.DISABLED_REPOSITORY_URL,
+}
 
 
 def _readings(

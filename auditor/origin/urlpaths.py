@@ -60,6 +60,11 @@ def fetched_readings(text: str) -> tuple[str, ...]:
     decoded = unquote(path).replace("\\", "/")
     if (resolved := remove_dot_segments(decoded)) != decoded:
         readings.add(resolved)
+    # A server that ends a segment's name at ";" (its parameters: Tomcat, Jetty, Spring) reads
+    # "..;x" as "..": that reading counts where a parameter hides a dot segment (redteam58).
+    for written in {path, decoded}:
+        if (bare := without_parameters(written)) is not None:
+            readings.add(remove_dot_segments(bare, encoded_dots=True))
     found = (text[:path_start] + reading + text[path_end:] for reading in sorted(readings))
     return tuple(reading for reading in found if reading != text)
 
@@ -81,3 +86,17 @@ def glob_host_part(pattern: str) -> str | None:
     start = pattern.find("://")
     end = pattern.find("/", start + 3) if start >= 0 else -1
     return pattern[:end] if end >= 0 else None
+
+
+def without_parameters(path: str) -> str | None:
+    """``path`` with each segment's ``;`` parameters cut, where that makes a dot segment of one
+    that was none (``..;/``, ``%2e%2e;x/``); None where it makes none."""
+    if ";" not in path:
+        return None
+    segments = path.split("/")
+    bare = [segment.split(";", 1)[0] for segment in segments]
+    hidden = any(
+        cut != segment and cut.lower().replace("%2e", ".") in (".", "..")
+        for cut, segment in zip(bare, segments, strict=True)
+    )
+    return "/".join(bare) if hidden else None

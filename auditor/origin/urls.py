@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from auditor.origin.urlpaths import path_matches, remove_dot_segments
+from auditor.origin.urlpaths import path_matches, remove_dot_segments, without_parameters
 from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
 from auditor.rpm.package_fields import WEAK_DEPENDENCY_KINDS, location_is_url, may_name_a_place
@@ -182,11 +182,15 @@ def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> P
     if not host or ("%" not in host and _NOT_IN_A_NAME.search(host) and not _ipv6_literal(host)):
         return None
     decoded = remove_dot_segments(unquote(path))
-    if "%" not in path:
+    # Tomcat, Jetty and Spring end a segment's name at ";": "/xenserver/..;/foo" is /foo there,
+    # and "/foo/..;/xenserver" is xenserver's (`without_parameters`).
+    bare = without_parameters(path)
+    if "%" not in path and bare is None:
         return ParsedUrl(text, scheme, host, port, decoded)
     readings = (
         unquote(remove_dot_segments(path, encoded_dots=True)),  # WHATWG: %2e is a dot
         unquote(remove_dot_segments(path)),  # curl removes literal dots only
+        *(() if bare is None else (unquote(remove_dot_segments(bare, encoded_dots=True)),)),
     )
     others = tuple(reading for reading in dict.fromkeys(readings) if reading != decoded)
     return ParsedUrl(text, scheme, host, port, decoded, others)

@@ -142,7 +142,9 @@ def verdict_note(view: ReportView) -> str | None:
     lines += [f"warning: {warning}" for warning in view.warnings[:MAX_NOTED]]
     if len(view.warnings) > MAX_NOTED:
         lines.append(f"and {len(view.warnings) - MAX_NOTED} more warnings (the JSON report lists every one)")
-    return clean_text("\n".join(lines))
+    # One line each: a line break in a name (a spec file's, a gap's) drew a line of its own,
+    # which could read as the verdict (" PASSED (exit code 0)").
+    return clean_text("\n".join(" ".join(line.splitlines()) for line in lines))
 
 
 MAX_NOTED = 10

@@ -255,9 +255,11 @@ def set_aside(
             continue
         installs, gaps = judge({**variables, path: (Role.CONFIG, data)})
         found += [
-            Installed(_UNNAMED[item.kind], f"{path}\0{item.where[len(path) :]}", item.value)
+            Installed(_UNNAMED.get(item.kind, item.kind), f"{path}\0{item.where[len(path) :]}", item.value)
             for item in installs
-            if item.kind in _UNNAMED  # the variables are the package's own, said once
+            # The variables are the package's own, said once; a URL's template stays after it:
+            # another package's variables apply to it too (`auditor.audit.sharedvars`).
+            if item.kind in _UNNAMED or item.kind is InstalledKind.URL_TEMPLATE
         ]
         found += [Installed(InstalledKind.UNNAMED_GAP, path, gap.detail) for gap in gaps]
     return found

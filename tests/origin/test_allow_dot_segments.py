@@ -51,6 +51,9 @@ def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> N
         "..\\..\\secret\\evil.tgz",
         "x/../../other/evil.tgz",
         "..",
+        # Tomcat, Jetty and Spring end a segment's name at ";": "..;" is ".." (redteam58).
+        "..;/..;/secret/evil.tgz",
+        "%2e%2e;x=1/..;/secret/evil.tgz",
     ],
 )
 def test_a_url_leaving_the_allowed_directory_is_not_allowed(
@@ -65,7 +68,15 @@ def test_a_url_leaving_the_allowed_directory_is_not_allowed(
 
 
 @pytest.mark.parametrize(
-    "path", ["LVM2.2.02.130.tgz", "old/LVM2.2.02.98.tgz", "./LVM2.tgz", "x/../LVM2.tgz", "LVM2.tgz?raw=1"]
+    "path",
+    [
+        "LVM2.2.02.130.tgz",
+        "old/LVM2.2.02.98.tgz",
+        "./LVM2.tgz",
+        "x/../LVM2.tgz",
+        "LVM2.tgz?raw=1",
+        "x;v=1/LVM2.tgz",
+    ],
 )
 def test_a_url_in_the_allowed_directory_is_allowed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str

@@ -127,6 +127,13 @@ def test_a_broken_ip_literal_is_read_not_dropped() -> None:
         # both readings are matched.
         ("https://github.com/xenserver/%2e%2e/foo", "/foo", ["/foo", "/xenserver/../foo"]),
         ("https://github.com/a%2F..%2Fxenserver/x", "/xenserver/x", ["/xenserver/x", "/a/../xenserver/x"]),
+        # Tomcat, Jetty and Spring cut a segment's ";" parameters: "..;" is ".." there (redteam58).
+        (
+            "https://github.com/foo/..;/xenserver/x",
+            "/foo/..;/xenserver/x",
+            ["/foo/..;/xenserver/x", "/xenserver/x"],
+        ),
+        ("https://github.com/a;v=1/b", "/a;v=1/b", ["/a;v=1/b"]),
     ],
 )
 def test_dot_segments_are_removed_from_the_path(url: str, path: str, readings: list[str]) -> None:
@@ -251,3 +258,11 @@ def test_the_prefilter_answers_as_a_case_insensitive_search_of_the_host_names(
     """The classifier's prefilter lowers an ASCII text rather than searching it in any case."""
     any_case = re.compile("|".join(re.escape(name) for name in names), re.IGNORECASE)
     assert _naming(names)(text) is (any_case.search(text) is not None)
+
+
+def test_a_parameter_hiding_a_dot_segment_is_read_as_tomcat_reads_it(policy: Policy) -> None:
+    """``/foo/..;/xenserver/x`` is ``/xenserver/x`` for a server that cuts a segment's ``;``
+    parameters (Tomcat, Jetty, Spring): the organisation is named (redteam58)."""
+    url = "https://github.com/foo/..;/xenserver/x/archive/v1.tar.gz"
+    found = classify([_source_package(url)], policy).get(0, [])
+    assert [f.rule for f in found] == [PUBLIC_ORG]

@@ -45,6 +45,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
         "orgrepo": {"/etc/yum.repos.d/v.repo": ORG, "/etc/yum/vars/org": "xcp-ng\n"},
         "orgvar": {"/etc/dnf/vars/org": "xenserver\n"},
         "cleanvar": {"/etc/dnf/vars/org": "xcp-ng\n"},
+        "aside": {"/opt/r/v.repo": RELEASE},  # read where another package's reposdir names /opt/r
+        "namer": {"/etc/dnf/dnf.conf": "[main]\nreposdir=/opt/r\n"},
     }  # fmt: skip
     return {name: build(directory, name, files) for name, files in specs.items()}
 
@@ -117,6 +119,26 @@ def test_a_repository_of_them(
         field: ("https://github.com/xcp-ng/../xenserver/repo/", "medium", "blocks")
     }
     assert code == 1
+
+
+def test_a_repo_file_read_through_another_package_s_reposdir(
+    built: dict[str, tuple[Path, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``.repo`` file set aside in ``/opt/r`` (`auditor.audit.reposdirs`) is read by dnf once a
+    package's reposdir names it, with every package's variables: it lost its URL as written when
+    set aside, and passed (exit 0) with another package's ``$releasever`` (redteam58)."""
+    code, document = scan(binaries(built, "aside", "namer", "relvar"), capsys)
+    field = (
+        "/opt/r/v.repo [v] baseurl (dnf reads it through namer's /etc/dnf/dnf.conf reposdir=/opt/r) "
+        "($releasever as relvar's /etc/yum/vars/releasever gives it)"
+    )
+    assert findings(document, "aside") == {
+        field: ("https://github.com/xcp-ng/../xenserver/repo/", "medium", "blocks")
+    }
+    assert code == 1
+    code, document = scan(binaries(built, "aside", "relvar"), capsys)  # the control: no host reads it
+    assert findings(document, "aside") == {} and payload_gaps(document, "aside") == []
+    assert code == 0
 
 
 def test_too_many_readings_are_a_gap() -> None:
