@@ -24,6 +24,10 @@ from auditor.rpm.spec.variants import host_expansions
 
 _UNREAD = "its macros may have more values than were read"
 _HEADER = "the section rpm reads here (its package, its interpreter) depends on macros not expanded exactly"
+_EXPRESSION = "an expression rpm evaluates (it never leaves one as written) that the reader could not"
+_EVALUATED = ("%[", "%{expr:", "%{expr ", "%expr ")
+"""How a ``%[...]`` or ``%{expr:}`` left as written begins: rpm evaluates each, so unlike a
+macro it does not know, its text is never what rpm reads."""
 
 
 INEXACT = " (a macro not expanded exactly)"
@@ -117,7 +121,9 @@ class LineValues:
         # took n x n steps on a line of n entries (a macro of 2,000 names required 300 times:
         # 600,000 entries, 137 s).
         found: dict[Dependency, None] = {}
+        undecided = False
         for text, read in [(value, expansion), *others]:
+            undecided = undecided or any(run.startswith(_EVALUATED) for run in read.unexpanded)
             unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
             # A macro left as written is one piece of its entry too: its blanks are not rpm's
             # separators (%{py3_dist six} is python3dist(six) where the host defines it).
@@ -127,6 +133,10 @@ class LineValues:
             except ValueError as exc:
                 raise InputError(self.path, f"line {number}: {exc}") from None
             found.update(dict.fromkeys(entries))
+        if undecided:  # kept as written, it is a name rpm never reads (a Citrix URL's piece, maybe)
+            self.gaps.append(
+                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {_EXPRESSION}")
+            )
         return list(found)
 
     def sources(
