@@ -126,7 +126,9 @@ class Conditionals:
 
     def _truth(self, keyword: str, argument: str, line: int, text: str, doubtful: bool) -> bool | None:
         expansion = self.macros.expand(argument)
-        if doubtful:
+        if doubtful or "\n" in expansion.text:
+            # rpm reads the expanded line as lines: the condition is the first alone, and the
+            # others lines of the spec after it (%if %{v}, v "1\\<newline>&& 0", is %if 1).
             truth: bool | None = None
         elif keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)
