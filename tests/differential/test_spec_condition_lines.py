@@ -41,3 +41,30 @@ def test_a_condition_is_its_first_line(case: str, tmp_path: Path, capsys: pytest
     code = main(["scan", str(tmp_path / "case.spec"), "--strict", "--no-cache", "-q", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert code != 0 and not report["completeness"]["complete"]
+
+
+TRAILING = {
+    "endif": ("%if 1\n%endif %{expand:%%global h code.citrite.net}\n", True),
+    "else-after-taken": ("%if 1\n%else %{expand:%%global h code.citrite.net}\n%endif\n", True),
+    "else-after-skipped": ("%if 0\n%else %{expand:%%global h code.citrite.net}\n%endif\n", False),
+    "endif-in-skipped": ("%if 0\n%if 1\n%endif %{expand:%%global h code.citrite.net}\n%endif\n", False),
+}
+
+
+@pytest.mark.parametrize("case", TRAILING, ids=list(TRAILING))
+def test_text_after_else_or_endif_is_expanded_where_rpm_reads(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm 4.18 expands an ``%else`` or ``%endif`` line as any line it reads (in a branch it
+    takes, before the directive changes that): a ``%global`` in the text after the keyword
+    defines the Citrix host. The reader dropped that text: ``URL: https://%{h}/x`` read the
+    clean value, exactly, and passed ``scan --strict`` clean."""
+    lines, citrix = TRAILING[case]
+    text = f"{HEADER}%global h example.org\n{lines}URL: https://%{{h}}/x\n%description\nd\n%files\n"
+    host = "code.citrite.net" if citrix else "example.org"
+    assert f"URL: https://{host}/x" in rpmspec(tmp_path, text, "-P")  # the control
+    (package, *_) = parse_spec(text, "case.spec").packages
+    assert package.url == f"https://{host}/x"
+    code = main(["scan", str(tmp_path / "case.spec"), "--strict", "--no-cache", "-q", "--format", "json"])
+    capsys.readouterr()
+    assert code == (1 if citrix else 0)
