@@ -46,6 +46,31 @@ def test_a_source_macro_holds_the_directory_of_its_line(
     }
 
 
+LATER = (
+    "%define _sourcedir https://%{name}.citrite.net\nSource22: p\n%define _sourcedir /tmp\n"
+    "Name: code\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: a.tgz\n"
+    "Patch0: %{SOURCE22}\n%description\nd\n%files\n"
+)
+"""rpm expands ``%{_sourcedir}`` at the Source22 line, leaving ``%{name}`` (not defined yet) as
+written, and expands that where ``%{SOURCE22}`` is read: the Patch is on the Citrix host. The
+reader, finding the directory inexact, kept ``%{_sourcedir}`` in the body and read /tmp."""
+
+
+def test_a_macro_not_defined_yet_in_the_directory_is_read_later(tmp_path: Path) -> None:
+    assert "Patch0: https://code.citrite.net/p" in rpmspec(tmp_path, LATER, "-P")  # the control
+    spec = parse_spec(LATER, "case.spec")
+    assert "https://code.citrite.net/p" in {source.value for source in spec.sources}
+
+
+def test_a_directory_an_undecided_branch_sets_is_doubtful() -> None:
+    """A ``%_sourcedir`` with several values (an ``%if`` the reader cannot decide) makes
+    ``%{SOURCE22}`` the build host's: a gap where it is read."""
+    undecided = "%if 0%{?rhel}\n%define _sourcedir https://code.citrite.net\n%endif\n"
+    text = undecided + LATER.replace("%define _sourcedir https://%{name}.citrite.net\n", "")
+    spec = parse_spec(text, "case.spec")
+    assert GapKind.UNEXPANDED_SOURCE in {gap.kind for gap in spec.gaps}
+
+
 def test_a_source_macro_keeps_the_hosts_directory() -> None:
     """The control: where the spec does not define ``%_sourcedir``, the path is the host's."""
     text = "Name: case\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: a.tgz\nURL: %{SOURCE0}\n"
