@@ -47,3 +47,44 @@ def test_what_expanding_an_argument_again_would_do_is_a_maybe(tmp_path: Path) ->
     assert "https://downloads.citrix.com/literal.tar.gz" in read
     assert "https://example.org/literal.tar.gz" in read  # what an rpm before 4.17 reads
     assert GapKind.UNEXPANDED_SOURCE in {gap.kind for gap in spec.gaps}
+
+
+SEPARATED = [
+    "%{g a\nb c}",
+    "%{g a\rb\tc}",
+    "%{g a\vb\fc}",
+    "%{g a\xa0b  c}",
+    "%{g \n a b\n}",
+    "%{g a\x1fb c\x1f d}",
+    "%{g \x1f\x1f b}",
+    "%{g a \x1fb}",
+]
+"""rpm 4.18 splits a call's arguments at blanks and tabs only (``splitQuoted``): a line break or
+another white space stays in its argument, and none between two unit separators (the marks of
+``%{quote:}``), a last word whose mark is not closed being lost (specfuzz58)."""
+
+
+def test_arguments_are_split_at_blanks_and_tabs_only(tmp_path: Path) -> None:
+    definition = "%define g() [%1|%2|%3|%#]"
+    command = ["rpm", "--eval", definition]
+    for call in SEPARATED:
+        command += ["--eval", f"@{call}@"]
+    environment = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LC_ALL": "C.UTF-8"}
+    done = subprocess.run(command, capture_output=True, check=True, env=environment)
+    expected = [part for part in done.stdout.decode().split("@") if part.startswith("[")]
+    assert expected[0] == "[a\nb|c|%3|2]"  # the control
+    macros = MacroContext()
+    macros.expand(definition)
+    assert [macros.expand(call).text for call in SEPARATED] == expected
+
+
+def test_a_line_break_in_an_argument_hides_no_citrix_host(tmp_path: Path) -> None:
+    """``%{f example.org\\<newline>x code.citrite.net}``: rpm's %2 is the Citrix host; the
+    reader, splitting at the line break too, read ``x``, a clean Source, with no gap."""
+    text = (
+        f"{HEADER}%define f() https://%2/x\n%global h %{{f example.org\\\nx code.citrite.net}}\n"
+        "Source1: %{h}\n%description\nd\n%files\n"
+    )
+    assert "Source1: https://code.citrite.net/x" in rpmspec(tmp_path, text, "-P")  # the control
+    spec = parse_spec(text, "case.spec")
+    assert "https://code.citrite.net/x" in {source.value for source in spec.sources}

@@ -333,11 +333,6 @@ def _matching_brace(text: str, start: int) -> int:
     return -1
 
 
-def split_arguments(text: str) -> list[str]:
-    """A parametric macro's arguments, already expanded, split at blanks as rpm does."""
-    return text.replace("\t", " ").split()
-
-
 def getopt(options: str, arguments: list[str]) -> tuple[dict[str, str | None], list[str]] | None:
     """GNU getopt as rpm calls it for a parametric macro: options may follow arguments.
 

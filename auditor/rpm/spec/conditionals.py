@@ -83,10 +83,11 @@ class Conditionals:
         frame = self.frames[-1]
         return frame.parent_undecided or frame.active is None or (frame.maybe and frame.active is True)
 
-    def read(self, stripped: str, line: int, *, doubtful: bool = False) -> bool:
+    def read(self, stripped: str, line: int, *, doubtful: bool = False, expanded: bool = False) -> bool:
         """Whether ``stripped`` is a conditional line (then read here). ``doubtful``: the line
         comes from an expansion that was not exact, so its argument may not be rpm's (rpm's own
-        expression parser expands what is left, as `_truth` does)."""
+        expression parser expands what is left, as `_truth` does). ``expanded``: the line comes
+        from an expansion, whose macros have done what they do."""
         match = CONDITIONAL.match(stripped)
         if match is None:
             return False
@@ -94,6 +95,12 @@ class Conditionals:
         # "x86_64", and "%if 1 # c" is an expression rpm 4.18 refuses ("bad %if condition", the
         # whole spec with it), which `evaluate` cannot decide either: a gap, both branches read.
         keyword, argument = match.group(1) or match.group(2), match.group(3).strip()
+        trailing = keyword in ("else", "endif") and "%" in argument and self.reading and not expanded
+        # rpm expands an %else or %endif line as any line it reads, before the directive
+        # changes what it reads: `%endif %{expand:%%global h ...}` defines h.
+        if trailing and self.macros.expand(argument).code:
+            detail = f"{self.path}:{line}: {shorten(stripped)}: code rpm runs as it reads the line"
+            self.gaps.append(Gap(GapKind.SPEC_CODE, detail))
         if keyword.startswith("if"):
             parent, undecided = self.reading, self.undecided_branch
             truth = self._truth(keyword, argument, line, stripped, doubtful) if parent else False
@@ -126,7 +133,9 @@ class Conditionals:
 
     def _truth(self, keyword: str, argument: str, line: int, text: str, doubtful: bool) -> bool | None:
         expansion = self.macros.expand(argument)
-        if doubtful:
+        if doubtful or "\n" in expansion.text:
+            # rpm reads the expanded line as lines: the condition is the first alone, and the
+            # others lines of the spec after it (%if %{v}, v "1\\<newline>&& 0", is %if 1).
             truth: bool | None = None
         elif keyword in ("if",):
             truth = None if expansion.unexpanded or expansion.environment else evaluate(expansion.text)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditor.rpm.spec import variants
+from auditor.rpm.spec.arguments import split_arguments
 from auditor.rpm.spec.builtins import (
     CODE,
     DEFAULT_MACROS,
@@ -34,7 +35,6 @@ from auditor.rpm.spec.builtins import (
     SPEC_KEYWORDS,
     getopt,
     read_definition,
-    split_arguments,
 )
 from auditor.rpm.spec.expression import evaluate_lazy
 from auditor.rpm.spec.lazy import LazyExpander

@@ -143,7 +143,7 @@ class _SpecReader(PreambleTags):
         as_written = iter(written) if expansion is not None and len(written) == made else None
         for index, (text, line) in enumerate(pieces):
             if as_written is not None and is_directive(text):
-                self._read(*next(as_written))
+                self._read(*next(as_written), expanded=True)  # its macros did their work above
                 continue
             found = Expansion(text)
             if expansion is not None:  # what the whole text's expansion could not know
@@ -151,7 +151,9 @@ class _SpecReader(PreambleTags):
                 found = Expansion(text, [*expansion.unexpanded], [*expansion.environment], [*code])
             self._read(text, line, found)
 
-    def _read(self, raw: str, start_line: int, expansion: Expansion | None = None) -> None:
+    def _read(
+        self, raw: str, start_line: int, expansion: Expansion | None = None, *, expanded: bool = False
+    ) -> None:
         """One line as rpm reads it (``raw`` may be several joined: `logical_line`), and
         ``expansion``, when it was expanded already (or is read as is)."""
         stripped = raw.strip()
@@ -160,7 +162,9 @@ class _SpecReader(PreambleTags):
         if plain and self.section not in _PLAIN_SAYS:
             return  # a script's, a description's or a changelog's line with no macro says nothing here
         doubtful = expansion is not None and not expansion.exact
-        if stripped.startswith("%") and self.conditionals.read(stripped, start_line, doubtful=doubtful):
+        if stripped.startswith("%") and self.conditionals.read(
+            stripped, start_line, doubtful=doubtful, expanded=expanded or expansion is not None
+        ):
             return
         if not self.reading:
             if (declared := SKIPPED_BCOND.match(stripped)) is not None:

@@ -152,9 +152,14 @@ class PreambleTags:
         found = self.values.sources(kind, number, value, raw, line, expansion)
         self.sources.extend(found)
         if number is not None and found:
-            # rpm's %{SOURCEn}/%{PATCHn}: the file under %_sourcedir (whose path is the host's),
-            # defined on every release; an unnumbered line's number is the release's to choose.
+            # rpm's %{SOURCEn}/%{PATCHn}: the file under %_sourcedir as expanded now, a macro
+            # not defined yet left as written (expanded where the macro is read), when the spec
+            # defines it (one that defines it before the line and again after reads the first);
+            # otherwise its path is the host's. Defined on every release; an unnumbered line's
+            # number is the release's to choose.
             name = f"{kind.value.upper()}{number}"
-            self.macros.define(name, "%{_sourcedir}/" + found[0].filename.replace("%", "%%"))
-            if len(found) > 1 or not expansion.exact:
+            directory = self.macros.expand("%{_sourcedir}/")
+            prefix = directory.text if self.macros.is_defined("_sourcedir") else "%{_sourcedir}/"
+            self.macros.define(name, prefix + found[0].filename.replace("%", "%%"))
+            if len(found) > 1 or not expansion.exact or directory.environment:
                 self.macros.forget(name)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from auditor.core.errors import InputError
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, SourceFile, SourceKind
-from auditor.rpm.spec.builtins import HOST_QUERY
+from auditor.rpm.spec.builtins import HOST_QUERY, RPM_BUILTIN_NAMES
 from auditor.rpm.spec.dependencies import parse_dependency_list
 from auditor.rpm.spec.lines import TAG
 from auditor.rpm.spec.macros import TOO_LARGE, Expansion, MacroContext
@@ -24,6 +24,19 @@ from auditor.rpm.spec.variants import host_expansions
 
 _UNREAD = "its macros may have more values than were read"
 _HEADER = "the section rpm reads here (its package, its interpreter) depends on macros not expanded exactly"
+_EVALUATED = "a built-in or expression rpm evaluates (it never leaves one as written) that the reader did not"
+
+
+def rpm_evaluates(run: str) -> bool:
+    """Whether ``run``, left as written by the reader, is a ``%[...]`` expression or a call of
+    one of rpm's built-ins (``%{quote:}``, ``%{reverse:}``, ``%{expr:}``...): rpm evaluates it
+    (a release without the built-in leaves it, one with it does not), so unlike a macro it does
+    not know, its text is not what every rpm reads."""
+    if run.startswith("%["):
+        return True
+    body = run[2:] if run.startswith("%{") else run[1:]
+    end = next((at for at, char in enumerate(body) if not (char.isalnum() or char == "_")), len(body))
+    return body[:end] in RPM_BUILTIN_NAMES
 
 
 INEXACT = " (a macro not expanded exactly)"
@@ -117,7 +130,11 @@ class LineValues:
         # took n x n steps on a line of n entries (a macro of 2,000 names required 300 times:
         # 600,000 entries, 137 s).
         found: dict[Dependency, None] = {}
+        undecided = False
         for text, read in [(value, expansion), *others]:
+            # Code rpm runs is a spec-code gap already (`SpecParser._code`).
+            evaluated = [run for run in read.unexpanded if run not in read.code and rpm_evaluates(run)]
+            undecided = undecided or bool(evaluated)
             unseen = [run for run in read.code if not HOST_QUERY.fullmatch(run)]
             # A macro left as written is one piece of its entry too: its blanks are not rpm's
             # separators (%{py3_dist six} is python3dist(six) where the host defines it).
@@ -127,6 +144,10 @@ class LineValues:
             except ValueError as exc:
                 raise InputError(self.path, f"line {number}: {exc}") from None
             found.update(dict.fromkeys(entries))
+        if undecided:  # as written, it is no name rpm reads (a Citrix URL's piece, maybe)
+            self.gaps.append(
+                Gap(GapKind.UNDECIDED_CONDITIONAL, f"{self.path}:{number}: {shorten(written)}: {_EVALUATED}")
+            )
         return list(found)
 
     def sources(
