@@ -21,14 +21,28 @@ from tests.origin.scanned import scan, write_spec
 
 DIRECTORY = "https://repo.citrite.net/xs-local-contrib/lvm2"
 
-POLICY = f"""\
+POLICY = """\
 [[allow]]
 id = "lvm2-tarballs"
 packages = ["lvm2"]
 rules = ["citrix-internal-host"]
-values = ["{DIRECTORY}/*"]
+values = ["{glob}"]
 reason = "the LVM2 tarballs are kept in xcp-ng-rpms/lvm2"
 """
+
+
+def disposition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str, glob: str
+) -> tuple[int, str]:
+    """The exit code of a scan of an ``lvm2`` spec whose Source0 is ``source`` under an allow of
+    ``glob``, and its one finding's disposition."""
+    policy = tmp_path / "ours.toml"
+    policy.write_text(POLICY.format(glob=glob))
+    spec = write_spec(tmp_path, "lvm2", f"Source0: {source}")
+    code, findings, err = scan(capsys, spec, "--policy", policy)
+    [(field, found)] = [(f["field"], f["disposition"]) for f in findings["lvm2"]]
+    assert field == "source0", err
+    return code, found
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is needed")
@@ -59,12 +73,7 @@ def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> N
 def test_a_url_leaving_the_allowed_directory_is_not_allowed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str
 ) -> None:
-    policy = tmp_path / "ours.toml"
-    policy.write_text(POLICY)
-    spec = write_spec(tmp_path, "lvm2", f"Source0: {DIRECTORY}/{path}")
-    code, findings, err = scan(capsys, spec, "--policy", policy)
-    assert [(f["field"], f["disposition"]) for f in findings["lvm2"]] == [("source0", "blocks")], err
-    assert code == 1
+    assert disposition(tmp_path, capsys, f"{DIRECTORY}/{path}", f"{DIRECTORY}/*") == (1, "blocks")
 
 
 @pytest.mark.parametrize(
@@ -81,20 +90,10 @@ def test_a_url_leaving_the_allowed_directory_is_not_allowed(
 def test_a_url_in_the_allowed_directory_is_allowed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str
 ) -> None:
-    policy = tmp_path / "ours.toml"
-    policy.write_text(POLICY)
-    spec = write_spec(tmp_path, "lvm2", f"Source0: {DIRECTORY}/{path}")
-    code, findings, err = scan(capsys, spec, "--policy", policy)
-    assert [(f["field"], f["disposition"]) for f in findings["lvm2"]] == [("source0", "allowed")], err
-    assert code == 0
+    assert disposition(tmp_path, capsys, f"{DIRECTORY}/{path}", f"{DIRECTORY}/*") == (0, "allowed")
 
 
 def test_a_value_reviewed_as_written_is_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An allow naming the very URL, dot segments and all, was reviewed for it."""
     value = f"{DIRECTORY}/../lvm2-old/LVM2.tgz"
-    policy = tmp_path / "ours.toml"
-    policy.write_text(POLICY.replace(f"{DIRECTORY}/*", value))
-    spec = write_spec(tmp_path, "lvm2", f"Source0: {value}")
-    code, findings, err = scan(capsys, spec, "--policy", policy)
-    assert [(f["field"], f["disposition"]) for f in findings["lvm2"]] == [("source0", "allowed")], err
-    assert code == 0
+    assert disposition(tmp_path, capsys, value, value) == (0, "allowed")
