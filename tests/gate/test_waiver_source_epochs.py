@@ -22,8 +22,6 @@ import pytest
 from auditor.cli.main import main
 from tests.origin.scanned import write_spec
 
-pytestmark = pytest.mark.skipif(shutil.which("rpmbuild") is None, reason="rpmbuild is needed")
-
 SPEC = """Name: sm
 {epoch}Version: 1.0
 Release: 1
@@ -60,6 +58,7 @@ expires = 2099-01-01
 
 
 def _build(directory: Path, epoch: str, what: str) -> Path:
+    assert shutil.which("rpmbuild"), "rpmbuild is the authority here: install rpm (Debian package rpm)"
     spec = directory / f"sm{epoch or 0}.spec"
     spec.write_text(SPEC.format(epoch=f"Epoch: {epoch}\n" if epoch else ""))
     top = directory / f"top{epoch or 0}"

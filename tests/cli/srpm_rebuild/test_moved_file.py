@@ -88,15 +88,20 @@ USER = (
 )
 
 
+def base_repos(b: Path, path: str) -> list[str]:
+    """BASE: foo 1 shipping ``path``, ``user`` requiring it and the Citrix ``xs-prop``, built in
+    ``b``, as the repositories `check --against` reads."""
+    rpmbuild(b, OLD.format(release=1), "foo")
+    rpmbuild(b, USER.format(path=path), "user")
+    rpmbuild(b, XS_PROP, "xs-prop")
+    return repos(b)
+
+
 @pytest.mark.parametrize("given", ["spec", "srpm", "built-rpms"])
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_moved_file(variant: str, given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files, path = VARIANTS[variant]
-    b = tmp_path / "base"
-    rpmbuild(b, OLD.format(release=1), "foo")
-    rpmbuild(b, USER.format(path=path), "user")
-    rpmbuild(b, XS_PROP, "xs-prop")
-    against = repos(b)
+    against = base_repos(tmp_path / "base", path)
     n = tmp_path / "new"
     rpmbuild(n, HEAD.format(release=2) + files, "foo", "-ba")
     (srpm,) = (n / "SRPMS").glob("*.src.rpm")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.srpm_rebuild.harness import XS_PROP, blocking, check, repos, rpmbuild, summary
-from tests.cli.srpm_rebuild.test_moved_file import HEAD, OLD, USER, VARIANTS
+from tests.cli.srpm_rebuild.harness import blocking, check, rpmbuild, summary
+from tests.cli.srpm_rebuild.test_moved_file import HEAD, VARIANTS, base_repos
 
 
 @pytest.mark.parametrize("given", ["file", "repository"])
@@ -23,11 +23,7 @@ def test_a_source_rpm_of_a_repository_is_rebuilt_as_its_file_is(
     given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files, path = VARIANTS["exclude"]
-    b = tmp_path / "base"
-    rpmbuild(b, OLD.format(release=1), "foo")
-    rpmbuild(b, USER.format(path=path), "user")
-    rpmbuild(b, XS_PROP, "xs-prop")
-    against = repos(b)
+    against = base_repos(tmp_path / "base", path)
     n = tmp_path / "new"
     rpmbuild(n, HEAD.format(release=2) + files, "foo", "-bs")
     (srpm,) = (n / "SRPMS").glob("*.src.rpm")
