@@ -13,7 +13,7 @@ from auditor.audit.facttext import fact_text
 from auditor.audit.labels import shared_labels
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import Decision, records_reach, shown_status
-from auditor.gate.progress import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
+from auditor.gate.sides import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
 
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:

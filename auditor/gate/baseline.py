@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 import msgspec
 
@@ -21,8 +21,12 @@ from auditor.audit.facts import TAINT_RULES, Fact, FactKind
 from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
 from auditor.core.tomlfile import MAX_CONFIG_BYTES, read_text
-from auditor.origin.findings import fingerprint
+from auditor.gate.superseded import renamed_by_reach
+from auditor.origin.findings import Verdict, fingerprint
 from auditor.rpm.model import Package
+
+if TYPE_CHECKING:  # a replayed report reads a baseline without importing the audit
+    from auditor.audit.result import PackageResult
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
@@ -74,8 +78,12 @@ class Baseline:
     def fingerprints(self) -> frozenset[str]:
         return frozenset(entry["fingerprint"] for entry in self.entries)
 
-    def matcher(self, reach: Callable[[Fact], frozenset[str] | None] | None = None) -> BaselineMatcher:
-        return BaselineMatcher(self.entries, reach)
+    def matcher(
+        self,
+        reach: Callable[[Fact], frozenset[str] | None] | None = None,
+        cured: frozenset[str] = frozenset(),
+    ) -> BaselineMatcher:
+        return BaselineMatcher(self.entries, reach, cured)
 
     def to_json(self) -> str:
         entries = sorted(
@@ -99,7 +107,10 @@ class BaselineMatcher:
     """
 
     def __init__(
-        self, entries: Iterable[BaselineEntry], reach: Callable[[Fact], frozenset[str] | None] | None = None
+        self,
+        entries: Iterable[BaselineEntry],
+        reach: Callable[[Fact], frozenset[str] | None] | None = None,
+        cured: frozenset[str] = frozenset(),
     ) -> None:
         self.reaches: dict[str, list[frozenset[str] | None]] = {}
         """fingerprint -> what each of its entries records as reached (None: not recorded). A
@@ -110,6 +121,11 @@ class BaselineMatcher:
         order of ``reaches``; None: not recorded)."""
         self.legacy: set[tuple[str, str, str]] = set()
         self.reach = reach
+        self.taints: dict[tuple[str, str, str], list[tuple[str, str, frozenset[str]]]] = {}
+        """(package, rule, category) -> each taint entry's fingerprint, end and recorded reach, of
+        the entries whose end is among ``cured`` (the audit's packages that no longer taint as
+        origin packages, `cured_origins`): what a taint of that package named now by another
+        origin package may be (`auditor.gate.superseded.renamed_by_reach`)."""
         for entry in entries:
             if written_before_taint_capabilities(entry):
                 key = legacy_key(entry)
@@ -132,6 +148,16 @@ class BaselineMatcher:
             self.reaches.setdefault(entry["fingerprint"], []).append(
                 frozenset(recorded) if recorded is not None else None
             )
+            if (
+                recorded is not None
+                and entry["kind"] in TAINT_RULES
+                and entry["capability"]
+                and entry.get("ends_at", "") in cured
+            ):
+                holder = (entry["package"], entry["kind"], entry["capability"].partition(":")[0])
+                self.taints.setdefault(holder, []).append(
+                    (entry["fingerprint"], entry.get("ends_at", ""), frozenset(recorded))
+                )
             when = entry.get("needed")
             self.needed.setdefault(entry["fingerprint"], []).append(
                 frozenset(when) if when is not None else None
@@ -148,7 +174,26 @@ class BaselineMatcher:
                 return True
             reached = self.reach(fact)
             return reached is None or any(reached <= entry for entry in recorded if entry is not None)
-        return bool(self.legacy) and (fact.rule, fact.subject, fact.ends_at) in self.legacy
+        if self.legacy and (fact.rule, fact.subject, fact.ends_at) in self.legacy:
+            return True
+        return bool(self.renamed(fact))
+
+    def renamed(self, fact: Fact) -> list[str]:
+        """For a taint no entry has the fingerprint of: the fingerprints of the taint entries of
+        its package, rule and category whose recorded reach holds all it reaches: it is their
+        taint, named now by another origin package it reached then, its nearest one fixed
+        (`renamed_by_reach`), as `auditor.gate.progress.compare` pairs two audits' taints."""
+        if not self.taints or not fact.capability or fact.rule not in TAINT_RULES or self.reach is None:
+            return []
+        entries = self.taints.get((fact.subject, fact.rule, fact.capability.partition(":")[0]))
+        if not entries:
+            return []
+        reached = self.reach(fact)
+        return [
+            fingerprint
+            for fingerprint, end, recorded in entries
+            if renamed_by_reach(end, recorded, fact.ends_at, reached)
+        ]
 
     def _fitting(self, fact: Fact, package: Package | None) -> list[frozenset[str] | None]:
         """What each entry of ``fact``'s fingerprint records as reached, of the entries that
@@ -186,6 +231,18 @@ class BaselineMatcher:
 
 
 _MAY_DEPEND = f"status:{FactKind.MAY_DEPEND.value}"
+
+
+def cured_origins(results: Iterable[PackageResult]) -> frozenset[str]:
+    """The names of the audited packages none of which taints as an origin package: where the
+    nearest origin package of a taint an entry accepted was rebuilt clean (`BaselineMatcher.renamed`)."""
+    audited: set[str] = set()
+    origin: set[str] = set()
+    for result in results:
+        audited.add(result.package.name)
+        if Verdict.ORIGIN in result.statuses:
+            origin.add(result.package.name)
+    return frozenset(audited - origin)
 
 
 def written_before_taint_capabilities(entry: BaselineEntry) -> bool:

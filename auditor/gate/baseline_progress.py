@@ -19,6 +19,7 @@ from auditor.gate.audited import Audited
 from auditor.gate.baseline import (
     Baseline,
     BaselineEntry,
+    cured_origins,
     legacy_key,
     needed,
     written_before_taint_capabilities,
@@ -100,12 +101,20 @@ def baseline_progress(
     # with how its facts were ruled.
     seen: dict[str, dict[str | None, set[str]]] = {}
     taints: dict[tuple[str, str, str], set[str]] = {}
+    # An entry whose taint is now named by another origin package it reached, its nearest one
+    # fixed, still holds that taint (`BaselineMatcher.renamed`), as `compare` pairs them.
+    renamed: dict[str, set[str]] = {}
+    entries = baseline.fingerprints
+    matcher = baseline.matcher(reach, cured_origins(audit.results))
     for fact, ruling in zip(facts, rulings, strict=True):
         package = audit.packages[fact.package] if fact.package is not None else None
         ruled = ruling.disposition.value
         seen.setdefault(fact.fingerprint, {}).setdefault(needed(fact, package), set()).add(ruled)
         if fact.ends_at:
             taints.setdefault((fact.rule, fact.subject, fact.ends_at), set()).add(ruled)
+            if fact.fingerprint not in entries:
+                for fingerprint in matcher.renamed(fact):
+                    renamed.setdefault(fingerprint, set()).add(ruled)
     unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
     # A gap of the run or of an input (a repository read --metadata-only, one not read) may hide
     # any package's evidence, and `auditor baseline` never writes from an audit with one: every
@@ -155,6 +164,8 @@ def baseline_progress(
             found = [ways for need, ways in needs.items() if recorded is None or need in recorded]
         elif key is not None and key in taints:
             found = [taints[key]]
+        elif entry["fingerprint"] in renamed:
+            found = [renamed[entry["fingerprint"]]]
         if found:
             ruled_as: set[str] = set().union(*found)
             if accepted not in ruled_as:

@@ -28,7 +28,7 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode
 from auditor.gate.audited import Audited
-from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher
+from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, cured_origins
 from auditor.gate.baseline_progress import UnusedEntry, baseline_progress
 from auditor.gate.disposition import Disposition as Disposition  # re-exported: rulings are read by it
 from auditor.gate.options import GateOptions
@@ -161,7 +161,7 @@ def decide(
     accepted = reach = None
     if baseline is not None:  # the reach is built only for a baseline to read
         reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
-        accepted = baseline.matcher(reach)
+        accepted = baseline.matcher(reach, cured_origins(audit.results))
     sources = source_versions(audit.packages) if waivers else {}
     # A binary whose SOURCEPKGID names none of the run's copies of its source package was built
     # from one the run lacks: a waiver's `versions` read its own EVR, as with no copy (gate58).

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from auditor.gate.progress import Comparison, PackageRecord, Side, compare, fact_key
+from auditor.gate.progress import Comparison, compare
+from auditor.gate.sides import PackageRecord, Side, fact_key
 from auditor.gate.superseded import weakened
 from auditor.rpm.archchange import replaces_across
 from auditor.rpm.evr import compare_evr

@@ -36,118 +36,15 @@ compare the last release's report with today.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
-from auditor.gate.superseded import Successors
-from auditor.origin.findings import Verdict
-from auditor.rpm.evr import compare_evr
-from auditor.rpm.model import EVR, SOURCE_ARCHES
+from auditor.gate.sides import TAINTS, FactRecord, Side, fact_key
+from auditor.gate.superseded import Successors, renamed_by_reach
+from auditor.rpm.model import SOURCE_ARCHES
 
-TAINTS = frozenset({"depends", "may-depend", "build-depends"})
-"""The kinds of fact that are taints (a chain to an origin package proves each)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FactRecord:
-    """A fact as a comparison needs it, from an audit or a JSON report."""
-
-    fingerprint: str
-    kind: str
-    rule: str
-    subject: str
-    capability: str
-    text: str
-    blocks: bool
-    ends_at: str = ""
-    """For a taint: the origin package its chain ended at."""
-    reaches: frozenset[str] | None = None
-    """For a taint: every origin package it reaches (None: not known, a report written before
-    JSON reports recorded it)."""
-
-
-def fact_key(fact: FactRecord, arch: str) -> str:
-    """What a comparison identifies ``fact`` of a package of ``arch`` by: its fingerprint, and for
-    a requirement nothing provides, whether a source package needs it to be built or a binary to
-    be installed. A source package and its binary share a name, hence that fingerprint: the binary
-    coming to need at run time what its source package could not be built without is new."""
-    if fact.kind != "unresolved":
-        return fact.fingerprint
-    return f"{fact.fingerprint}:{'build' if arch in SOURCE_ARCHES else 'run'}"
-
-
-@dataclass(frozen=True)
-class PackageRecord:
-    name: str
-    arch: str
-    nevra: str
-    evr: EVR
-    status: str
-    statuses: tuple[str, ...]
-    facts: tuple[FactRecord, ...]
-    label: str = ""
-    """How its row in ``scan`` names it when another audited package has its NEVRA (a vendor's
-    build and a rebuild's, `auditor.audit.labels`); empty when the NEVRA names it alone."""
-
-    @property
-    def named(self) -> str:
-        """The package as a list names it: its label, else its NEVRA."""
-        return self.label or self.nevra
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: its audited packages by (name, arch), and every name it holds."""
-
-    packages: Mapping[tuple[str, str], tuple[PackageRecord, ...]]
-    """Every audited package of that name and arch (a repository may hold several versions)."""
-    present: frozenset[str]
-    """Names of every package read, context included: what a chain may end at."""
-    run_facts: tuple[FactRecord, ...] = ()
-    blocking: int = 0
-    """How many facts block on this side."""
-    incomplete: str = ""
-    """What this side's audit could not see (`Completeness.summary`); empty when it saw everything."""
-    reach: Callable[[str], frozenset[str] | None] = field(default=lambda fingerprint: None)
-    """fingerprint -> every origin package the taints of that fingerprint reach on this side
-    (None: not known)."""
-    unaccepted: int = 0
-    """How much of what this side's audit could not see no waiver accepted: what fails it under
-    ``--strict``, as it fails `scan` (a gap a waiver accepts does not)."""
-
-    def keyed_facts(self) -> Iterable[tuple[str, FactRecord]]:
-        """Each fact with what a comparison identifies it by (`fact_key`)."""
-        for (_name, arch), records in self.packages.items():
-            for record in records:
-                for fact in record.facts:
-                    yield fact_key(fact, arch), fact
-        for fact in self.run_facts:
-            yield fact.fingerprint, fact
-
-    def holders(self) -> dict[str, set[tuple[str, bool]]]:
-        """fingerprint -> the (name, is a source package) of each package that has the fact."""
-        found: dict[str, set[tuple[str, bool]]] = {}
-        for (name, arch), records in self.packages.items():
-            for record in records:
-                for fact in record.facts:
-                    found.setdefault(fact.fingerprint, set()).add((name, arch in SOURCE_ARCHES))
-        return found
-
-    def newest(self, name: str, arch: str) -> PackageRecord | None:
-        """The version dnf would install: the newest by rpm's EVR order."""
-        records = self.packages.get((name, arch), ())
-        newest: PackageRecord | None = None
-        for record in records:
-            if newest is None or compare_evr(record.evr, newest.evr) > 0:
-                newest = record
-        return newest
-
-    def counts(self) -> dict[str, int]:
-        counts = {verdict.value: 0 for verdict in Verdict}
-        for records in self.packages.values():
-            for record in records:
-                counts[record.status] = counts.get(record.status, 0) + 1
-        return counts
+TaintsByHolder = dict[tuple[str, str, str], list[tuple[str, FactRecord]]]
+"""(package name, kind, category) -> each taint of that package, kind and category, with its key."""
 
 
 class Change(enum.Enum):
@@ -239,11 +136,23 @@ def compare(before: Side, after: Side) -> Comparison:
     matched: set[str] = set()
     counterparts: dict[str, str] = {}  # a later key -> its earlier fact's, where not the same
     changes: list[FactChange] = []
+    earlier_taints = _taints_by_holder(old)
+    audited_names = {name for name, _arch in after.packages}
+    # The packages audited on the later side that no longer taint as origin packages: the
+    # nearest origin package of an earlier taint, rebuilt clean (`_renamed`).
+    cured = audited_names - {
+        name
+        for (name, _arch), records in after.packages.items()
+        for record in records
+        if "origin" in record.statuses
+    }
     for key, fact in new.items():
         earlier = old.get(key)
         earlier_key = key
         if earlier is None and legacy and fact.kind in TAINTS:
             earlier_key, earlier = legacy.get((fact.rule, fact.subject, fact.ends_at), (key, None))
+        if earlier is None and fact.kind in TAINTS:
+            earlier_key, earlier = _renamed(before, after, earlier_taints, cured, fact) or (key, None)
         if earlier is None:
             changes.append(FactChange(Change.NEW, fact, False, fact.blocks, key=key))
             continue
@@ -260,7 +169,6 @@ def compare(before: Side, after: Side) -> Comparison:
     # And a fact of a package that now has evidence not seen (a new gap: its source package
     # left the run, its file went missing) did not go because it was fixed: it is no longer seen.
     audited = {(name, arch in SOURCE_ARCHES) for name, arch in after.packages}
-    audited_names = {name for name, _arch in after.packages}
     unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
     # A new gap of the run (an input read from its metadata alone, a repository not read) may
     # hide any package's evidence: then nothing that vanished is claimed fixed.
@@ -358,6 +266,37 @@ def _end_unseen(fact: FactRecord, unseen: set[str]) -> bool:
     return fact.ends_at in unseen or (fact.reaches is not None and not fact.reaches.isdisjoint(unseen))
 
 
+def _taints_by_holder(facts: Mapping[str, FactRecord]) -> TaintsByHolder:
+    """Each taint of ``facts`` by its package's name, its kind and its category."""
+    found: TaintsByHolder = {}
+    for key, fact in facts.items():
+        if fact.kind in TAINTS and fact.capability:
+            holder = (fact.subject, fact.kind, fact.capability.partition(":")[0])
+            found.setdefault(holder, []).append((key, fact))
+    return found
+
+
+def _renamed(
+    before: Side, after: Side, earlier: TaintsByHolder, cured: set[str], later: FactRecord
+) -> tuple[str, FactRecord] | None:
+    """The earlier taint (its key and fact) that ``later``, a taint no earlier fact has the
+    fingerprint of, is, named now by another origin package it already reached, the one it
+    ended at being among ``cured`` (`auditor.gate.superseded.renamed_by_reach`); None when
+    there is none."""
+    if not later.capability:
+        return None
+    candidates = earlier.get((later.subject, later.kind, later.capability.partition(":")[0]), ())
+    if not candidates:
+        return None
+    reached = after.reach(later.fingerprint)
+    for key, fact in candidates:
+        if fact.ends_at in cured and renamed_by_reach(
+            fact.ends_at, before.reach(fact.fingerprint), later.ends_at, reached
+        ):
+            return key, fact
+    return None
+
+
 def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRecord) -> tuple[str, ...]:
     """The origin packages ``later`` reaches that ``earlier`` (its counterpart) did not."""
     if later.kind not in TAINTS or earlier.kind not in TAINTS:
@@ -366,32 +305,3 @@ def _reaches_more(before: Side, after: Side, earlier: FactRecord, later: FactRec
     if reached_before is None or earlier.ends_at not in reached_before:
         return ()  # not recorded: without its own end, a buildroot's may-depend written before it was
     return tuple(sorted((after.reach(later.fingerprint) or frozenset()) - reached_before))
-
-
-# -- the sides ---------------------------------------------------------------------------------
-
-
-def reach_of_records(
-    packages: Mapping[tuple[str, str], list[PackageRecord]],
-) -> Callable[[str], frozenset[str] | None]:
-    """What the taints of a fingerprint reach, every package of that name and arch together
-    (None where a taint of that fingerprint has no record of it: a report written before
-    reports recorded it)."""
-    known: dict[str, frozenset[str] | None] = {}
-    for records in packages.values():
-        for record in records:
-            for fact in record.facts:
-                if fact.kind not in TAINTS:
-                    continue
-                fingerprint, reaches = fact.fingerprint, fact.reaches
-                if fingerprint not in known:
-                    # The record's own set, not a copy: taints reaching the same origin packages
-                    # share one (`OriginReach.names`), and a copy each was n x k names.
-                    known[fingerprint] = reaches
-                    continue
-                held = known[fingerprint]
-                if held is None or reaches is None:
-                    known[fingerprint] = None
-                elif not reaches <= held:
-                    known[fingerprint] = held | reaches
-    return lambda fingerprint: known.get(fingerprint)

@@ -10,7 +10,7 @@ from typing import Any
 
 from auditor.audit.facts import Fact, FactKind
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import FactRecord, PackageRecord
+from auditor.gate.sides import FactRecord, PackageRecord
 from auditor.gate.waivers import Waiver, WaiverIndex
 from auditor.origin.findings import Category, Verdict
 from auditor.rpm.model import EVR, Package, PackageKind, srpm_file_name

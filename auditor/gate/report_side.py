@@ -15,7 +15,6 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.core.readlog import config_read
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_records
 from auditor.gate.report_regate import (
     Regate,
     ReportSources,
@@ -26,6 +25,7 @@ from auditor.gate.report_regate import (
     report_package,
     ruled,
 )
+from auditor.gate.sides import FactRecord, PackageRecord, Side, reach_of_records
 from auditor.gate.waivers import Waiver
 from auditor.rpm.model import EVR
 

@@ -87,3 +87,23 @@ def weakened(kind: str, capability: str, earlier: Iterable[tuple[str, str]]) -> 
     if kind != "may-depend" or not capability:
         return False
     return any(was in _STRONGER and before == capability for was, before in earlier)
+
+
+def renamed_by_reach(
+    earlier_end: str, earlier_reach: frozenset[str] | None, later_end: str, later_reach: frozenset[str] | None
+) -> bool:
+    """Whether a taint of a package (ending at ``later_end``, reaching ``later_reach``) is a taint
+    the package had before, of the same kind and category (ending at ``earlier_end``, reaching
+    ``earlier_reach``), named now by another origin package: a capability names only the nearest
+    one, and when that one is rebuilt clean the next nearest, already reached, names the taint.
+    App needing Citrix xlib, and ylib through mid, then xlib fixed: app reaches nothing it did
+    not, and calling its taint new told the team each fix made things worse (readme59). Only
+    where both reaches are known, each holding its own end (a reach recorded without it is no
+    record, `auditor.gate.baseline`), and nothing reached now was not reached before. The caller
+    asks it only where ``earlier_end`` is audited and no longer an origin package: a reach counts
+    every alternative, and a package coming to need surely what it could only reach before
+    (xapi-core dropping the Citrix library it ended at for a requirement on another Citrix
+    package its alternatives reached) is news while that earlier end is still there to need."""
+    if earlier_reach is None or later_reach is None:
+        return False
+    return earlier_end in earlier_reach and later_end in later_reach and later_reach <= earlier_reach

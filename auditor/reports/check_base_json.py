@@ -16,7 +16,7 @@ from __future__ import annotations
 import msgspec
 
 from auditor.core.errors import InputError
-from auditor.gate.progress import FactRecord, PackageRecord, Side, reach_of_records
+from auditor.gate.sides import FactRecord, PackageRecord, Side, reach_of_records
 from auditor.reports.check_sides import BaseGap, BaseRecord
 from auditor.rpm.model import EVR
 

@@ -23,7 +23,8 @@ from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import decide
 from auditor.gate.options import GateOptions
 from auditor.gate.packagechanges import Counterpart, counterpart, holds_new_fact, same_package
-from auditor.gate.progress import Change, PackageRecord, Side, compare, fact_key
+from auditor.gate.progress import Change, compare
+from auditor.gate.sides import PackageRecord, Side, fact_key
 from auditor.gate.waivers import Waiver
 from auditor.reports import check_text
 from auditor.reports.check_sides import BaseRecord, ChangedRecord, keep_base

@@ -19,7 +19,7 @@ from auditor.core.errors import InputError
 from auditor.gate.audit_side import side_of_audit
 from auditor.gate.decision import Decision, decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import Side
+from auditor.gate.sides import Side
 from auditor.gate.waivers import Waiver
 from auditor.reports.rows import PackageView, fact_view
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from auditor.audit.facts import FactKind
 from auditor.core.errors import ExitCode, InputError
 from auditor.gate.packagechanges import Counterpart
-from auditor.gate.progress import Change, Comparison, FactChange, PackageRecord
+from auditor.gate.progress import Change, Comparison, FactChange
+from auditor.gate.sides import PackageRecord
 from auditor.reports.check_sides import BaseGap, BaseRecord, ChangedRecord
 from auditor.reports.rows import PackageView
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from auditor.core.pathtext import json_path_text
 from auditor.gate.packagechanges import ReleaseDiff
-from auditor.gate.progress import Change, FactChange, PackageRecord
+from auditor.gate.progress import Change, FactChange
+from auditor.gate.sides import PackageRecord
 from auditor.origin.findings import Verdict
 from auditor.reports.comment import fitted
 from auditor.reports.inert import json_text_inert

@@ -12,7 +12,8 @@ from auditor.core.errors import ExitCode, InputError
 from auditor.gate.baseline import Baseline, BaselineEntry
 from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
-from auditor.gate.progress import FactRecord, PackageRecord, Side, compare
+from auditor.gate.progress import compare
+from auditor.gate.sides import FactRecord, PackageRecord, Side
 from auditor.gate.waivers import load_waivers
 from auditor.origin.findings import Category, Finding, Severity, Verdict, fingerprint
 from auditor.rpm.gaps import Gap, GapKind

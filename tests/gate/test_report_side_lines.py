@@ -17,7 +17,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.core.errors import InputError
 from auditor.gate import report_side
-from auditor.gate.progress import Side
+from auditor.gate.sides import Side
 from tests.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "xcp-ng-mini"

@@ -25,6 +25,7 @@ from auditor.gate.baseline import (
     Baseline,
     BaselineEntry,
     Needed,
+    cured_origins,
     legacy_key,
     load_baseline,
     needed,
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         # capability named its origin package is rewritten with it, not dropped. It records what
         # the facts it still accepts reach, never what a fact it does not accept reaches: that
         # would let it grow without --rewrite.
-        accepted = existing.matcher(reach)
+        accepted = existing.matcher(reach, cured_origins(audit.results))
         kept = []
         added = 0
         legacy: set[tuple[str, str, str]] = set()

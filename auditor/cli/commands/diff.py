@@ -14,7 +14,7 @@ from auditor.core.errors import ExitCode, InputError, UsageError
 from auditor.reports.catalog import DIFF_FORMATS
 
 if TYPE_CHECKING:
-    from auditor.gate.progress import Side
+    from auditor.gate.sides import Side
     from auditor.gate.waivers import Waiver
 
 NAME = "diff"

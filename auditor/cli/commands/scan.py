@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from auditor.gate.baseline import Baseline
-    from auditor.gate.progress import Side
+    from auditor.gate.sides import Side
     from auditor.gate.waivers import Waiver
     from auditor.reports.view import ReportView
 
