@@ -30,8 +30,9 @@ def add_network_options(command: argparse.ArgumentParser) -> None:
     network.add_argument(
         "--resolve-urls",
         action="store_true",
-        help="follow each Source, Patch and URL value's redirects; a chain reaching a policy host "
-        "is a finding (off by default: no request the user did not ask for)",
+        help="follow the redirects of each Source and Patch and of each URL tag (URL, BugURL, VCS, "
+        "DistURL...); a chain reaching a policy host is a finding (off by default: no request the "
+        "user did not ask for)",
     )
     network.add_argument(
         "--remote-headers",

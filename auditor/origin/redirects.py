@@ -1,10 +1,10 @@
 """Follow the URLs packages carry to the hosts they really lead to (``--resolve-urls``).
 
-A Source, Patch, URL or BugURL value on a neutral host can redirect to a Citrix one. Each such
-URL's redirect chain is followed one hop at a time (HEAD, or a one-byte GET where HEAD
-answers with an error), every ``Location`` is classified with the policy's host rules *before* it
-is used, and the chain stops as soon as one lands on a policy host: that host is never
-resolved nor contacted. The finding names the whole chain.
+A Source, Patch or URL tag (URL, BugURL, VCS...) value on a neutral host can redirect to a
+Citrix one. Each such URL's redirect chain is followed one hop at a time (HEAD, or a one-byte
+GET where HEAD answers with an error), every ``Location`` is classified with the policy's host
+rules *before* it is used, and the chain stops as soon as one lands on a policy host: that host
+is never resolved nor contacted. The finding names the whole chain.
 
 Off by default, so a default run makes no request the user did not ask for. At most
 `MAX_HOPS` redirects and `TIME_LIMIT` seconds per URL, four URLs at a time; results are

@@ -2,9 +2,9 @@
 
 A local binary repository's source repository (``SRPMS/``, ``Source/``... beside
 ``x86_64/``), or one probed over HTTP beside a remote one, is read when the binaries' source
-packages are not among the inputs: the Source and Patch URLs of its packages are the evidence
-that decides whether they come from Citrix. `auditor.sources.load` calls it once every input
-is read.
+packages are not in their own input (another input's copy may be another build): the Source
+and Patch URLs of its packages are the evidence that decides whether they come from Citrix.
+`auditor.sources.load` calls it once every input is read.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def load_source_repositories(
     result: LoadResult, options: ReadOptions, remote: Remote | None, store: Store | None, loaded: set[str]
 ) -> Remote | None:
     """Read the source repository beside each repository that holds binary packages whose
-    source packages are not among the inputs: on the disk, or probed over HTTP beside a
+    source packages are not in their own input: on the disk, or probed over HTTP beside a
     remote one (the only requests the auditor makes that the user did not spell out: the
     sources of what they named are part of what they asked to audit). The run's `Remote`,
     made if a remote repository needed one."""

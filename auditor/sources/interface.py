@@ -58,7 +58,7 @@ class InputKind(enum.StrEnum):
     DIRECTORY = "directory"
     REPOSITORY = "repository"
     SOURCE_REPOSITORY = "source-repository"
-    """A source repository the auditor found beside a binary one, or was given with --sources."""
+    """A source repository the auditor found beside a binary one (one --sources names is a REPOSITORY)."""
     REPO_CONFIG = "repo-config"
 
 

@@ -47,6 +47,21 @@ def test_json_report_follows_its_schema(capsys: pytest.CaptureFixture[str]) -> N
     assert statuses["epochs-3:1.2-4.noarch"] == "unresolved"
 
 
+def test_json_report_of_a_source_repository_found_beside_follows_its_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`scan REPO` finds `srpms/` beside the example's repository and lists it among the inputs
+    as a `source-repository`: the schema refused that kind, so the report of the shipped
+    example's repository given alone, as `scan REPO` is run, did not validate."""
+    example = ROOT / "examples" / "xcp-ng-mini"
+    code, out, _ = run(["scan", str(example / "repo"), "--format", "json", "--no-cache"], capsys)
+    document = json.loads(out)
+    assert code == 1 == document["summary"]["exit_code"]
+    kinds = {item["path"]: item["kind"] for item in document["inputs"]}
+    assert kinds[str(example / "srpms")] == "source-repository"
+    jsonschema.validate(document, SCHEMA)
+
+
 def test_model_format_has_the_whole_model(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(
         ["scan", str(RPMS / "filedeps-1.0-1.noarch.rpm"), "--format", "model", "--fail-on", "none"], capsys
