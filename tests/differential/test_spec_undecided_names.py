@@ -7,12 +7,17 @@ read the name of the ``%else`` branch alone, ``python%{__use_python_pkg_version}
 gap. A name the policy judges (a known proprietary XenServer component, by the name of a package
 the spec builds) in the branch the reader did not keep was never judged: the spec of a
 ``v6d-citrix`` package, rpmspec's reading, passed the gate with ``clean``. Every value such a
-name may have is judged, as a Vendor's is (``Package.alternatives``), and the gap stays.
+name may have is judged, as a Vendor's is (``Package.alternatives``), and the gap stays. So is
+each name the spec in a source RPM's payload gives a rebuild where the builder's ``--define``
+took the other branch: such an SRPM passed clean with no gap at all.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -45,3 +50,35 @@ def test_each_name_an_undecided_macro_may_give_is_judged(
     assert source["status"] == "origin"
     assert {finding["rule"] for finding in source["findings"]} == {"xenserver-proprietary-component"}
     assert {"undecided-conditional", "unexpanded-tag"} <= {gap["kind"] for gap in source["gaps"]}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_name_a_rebuild_of_the_source_rpm_may_give_is_judged(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built with ``--define 'use_NAME other'``, the SRPM's header and SPEC tag name ``other``;
+    its payload's spec, which ``rpmbuild --rebuild`` and mock read again on a host without that
+    define, builds ``v6d-citrix``: the SRPM passed clean, with no gap."""
+    tool = shutil.which("rpmbuild")
+    assert tool, "rpmbuild is the authority here: scripts/test installs rpm"
+    spec = tmp_path / "case.spec"
+    spec.write_text(CASES[case])
+    top = tmp_path / "top"
+    (top / "SOURCES").mkdir(parents=True)
+    macro = "use_n" if case == "name" else "use_sub"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    command = [tool, "-bs", "--quiet", "--define", f"_topdir {top}", "--define", f"{macro} other", str(spec)]
+    subprocess.run(command, capture_output=True, check=True, env=env, timeout=120)
+    (srpm,) = (top / "SRPMS").glob("*.src.rpm")
+    stored = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{SPEC}", str(srpm)], capture_output=True, text=True
+    ).stdout
+    assert "other" in stored
+    rebuilt = rpmspec(tmp_path, CASES[case], "-q", "--builtrpms", "--qf", "%{NAME}\n").split()
+    assert "v6d-citrix" in rebuilt
+    code = main(["scan", str(srpm), "--no-cache", "-q", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    (source,) = report["packages"]
+    assert source["status"] == "origin"
+    assert {finding["rule"] for finding in source["findings"]} == {"xenserver-proprietary-component"}
