@@ -152,6 +152,7 @@ def _source_package(spec: Spec, identity: _Identity, path: str, notes: tuple[str
         # rpmbuild records SourceLicense, when the spec has one, as the source package's License.
         alternatives=source_alternatives(spec.packages)
         + tuple(("license", v) for v in main.source_license[1:])
+        + tuple(("builds", name) for name in spec.other_names)
         + _other_build_hosts(spec),
         buildhost=spec.buildhost[0] if spec.buildhost else None,
         license=main.source_license[0] if main.source_license else main.license,

@@ -235,9 +235,11 @@ def with_rebuild_spec(
         )
         gaps.append(Gap(GapKind.UNDECIDED_CONDITIONAL, detail))
     gaps.extend(unseen_code(spec.gaps, text, where))
+    # The names a rebuild may build too (`Spec.other_names`): judged as the names it declares.
+    built_too = tuple(("builds", name) for name in spec.other_names)
     alternatives = tuple(
         pair
-        for pair in source_alternatives(spec.packages)
+        for pair in (*source_alternatives(spec.packages), *built_too)
         if "%" not in pair[1] and pair not in reading.alternatives
     )
     for tag, value in _read_by_other_hosts(main, spec.packages[0] if spec.packages else None):

@@ -87,6 +87,7 @@ class _SpecReader(PreambleTags):
         self.conditionals = Conditionals(path, self.macros, self.gaps, self.undecided)
         self.dynamic = False
         self.built: list[str] = []
+        self.other_names: list[str] = []
         self.files: dict[str, list[str]] = {}
         self.file_patterns: dict[str, list[str]] = {}
         self.files_of = ""
@@ -242,13 +243,16 @@ class _SpecReader(PreambleTags):
             self._section(name, section.group(2).strip())
             if name == "package" and not expansion.exact:
                 self._inexact_name(number, raw)
-            elif (name in SCRIPTLETS or name == "files") and not expansion.exact:
-                # Each interpreter it may name; each package it may give a %files (one built).
+            if (name in SCRIPTLETS or name in ("files", "package")) and not expansion.exact:
+                # Each interpreter it may name; each package it may give a %files (one built), or
+                # declare (a name the policy judges, as the source package's `other_names`).
                 for other in self.values.section_variants(raw.strip(), stripped, number, expansion):
                     if (found := SECTION.match(other)) is None or found.group(1).lower() != name:
                         continue
                     if name == "files":
                         self._files_of(found.group(2).strip())
+                    elif name == "package":
+                        self.other_names.append(self._package_name(found.group(2).strip()))
                     else:
                         add_interpreter(self.main, self.subpackages, name, found.group(2).strip())
             return
@@ -348,6 +352,7 @@ class _SpecReader(PreambleTags):
             gaps=bounded(self.gaps, self.path),
             dynamic_build_requires=self.dynamic,
             built=tuple(dict.fromkeys(self.built)),
+            other_names=tuple(dict.fromkeys(name for name in self.other_names if name)),
             files={name: tuple(dict.fromkeys(paths)) for name, paths in self.files.items()},
             file_patterns={name: tuple(dict.fromkeys(found)) for name, found in self.file_patterns.items()},
             packaging=frozenset(self.packaging),

@@ -59,6 +59,9 @@ class PreambleTags:
     source_line: bool
     numbers_read: set[tuple[SourceKind, int]]
     """The Source and Patch numbers of the lines rpm certainly reads (no undecided branch)."""
+    other_names: list[str]
+    """What else a Name or ``%package`` line read through a macro set in a branch the reader could
+    not decide may name (`Spec.other_names`)."""
 
     def _inexact_name(self, number: int, raw: str) -> None:
         """A package's name read through a macro the reader could not expand exactly (undefined,
@@ -112,6 +115,8 @@ class PreambleTags:
                 raise BuildArchRead(value)
         if tag == "name" and not expansion.exact:
             self._inexact_name(number, raw)
+            written = raw_match.group(3).strip() if (raw_match := TAG.match(raw.strip())) else value
+            self.other_names.extend(self.values.values(written, value, number, expansion.environment)[1])
         elif tag in ("epoch", "version", "release") and expansion.environment:
             # A test the build host answers (``%{?_gnu:3}``): rpm's EVR may be another answer's,
             # and requirements on the package compare with it. (A bare %{?xsrel} is no test.)

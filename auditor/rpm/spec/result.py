@@ -90,6 +90,10 @@ class Spec:
     ``%{_buildhost}`` as the whole parse leaves it (a ``%global`` anywhere, checked with
     rpmbuild), then its other values (branches not decided); empty when the spec does not
     define it and the build host names itself."""
+    other_names: tuple[str, ...] = ()
+    """What else a Name or ``%package`` line read through a macro set in a branch the reader could
+    not decide may name (its gap says the name read is not exact): a name the policy judges as
+    one the source package builds (``("builds", NAME)`` of its `alternatives`)."""
 
 
 def unexpanded_source_gap(
