@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 import msgspec
 
@@ -22,11 +22,8 @@ from auditor.core.errors import PolicyError
 from auditor.core.schema import MAX_NESTING, convert, shown
 from auditor.core.tomlfile import MAX_CONFIG_BYTES, read_text
 from auditor.gate.superseded import renamed_by_reach
-from auditor.origin.findings import Verdict, fingerprint
+from auditor.origin.findings import fingerprint
 from auditor.rpm.model import Package
-
-if TYPE_CHECKING:  # a replayed report reads a baseline without importing the audit
-    from auditor.audit.result import PackageResult
 
 BASELINE_FILE = ".auditor-baseline.json"
 VERSION = 1
@@ -231,18 +228,6 @@ class BaselineMatcher:
 
 
 _MAY_DEPEND = f"status:{FactKind.MAY_DEPEND.value}"
-
-
-def cured_origins(results: Iterable[PackageResult]) -> frozenset[str]:
-    """The names of the audited packages none of which taints as an origin package: where the
-    nearest origin package of a taint an entry accepted was rebuilt clean (`BaselineMatcher.renamed`)."""
-    audited: set[str] = set()
-    origin: set[str] = set()
-    for result in results:
-        audited.add(result.package.name)
-        if Verdict.ORIGIN in result.statuses:
-            origin.add(result.package.name)
-    return frozenset(audited - origin)
 
 
 def written_before_taint_capabilities(entry: BaselineEntry) -> bool:

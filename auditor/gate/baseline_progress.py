@@ -19,13 +19,12 @@ from auditor.gate.audited import Audited
 from auditor.gate.baseline import (
     Baseline,
     BaselineEntry,
-    cured_origins,
     legacy_key,
     needed,
     written_before_taint_capabilities,
 )
 from auditor.gate.disposition import Disposition
-from auditor.gate.superseded import Reach, Successors
+from auditor.gate.superseded import Reach, Successors, cured_origins
 
 
 class Ruled(Protocol):

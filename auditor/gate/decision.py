@@ -28,7 +28,7 @@ from auditor.audit.facts import Fact, FactKind
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.core.errors import ExitCode
 from auditor.gate.audited import Audited
-from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher, cured_origins
+from auditor.gate.baseline import Baseline, BaselineEntry, BaselineMatcher
 from auditor.gate.baseline_progress import UnusedEntry, baseline_progress
 from auditor.gate.disposition import Disposition as Disposition  # re-exported: rulings are read by it
 from auditor.gate.options import GateOptions
@@ -36,6 +36,7 @@ from auditor.gate.ruling import REACH_RECORDED as REACH_RECORDED  # re-exported,
 from auditor.gate.ruling import Ruling as Ruling
 from auditor.gate.ruling import _ruling
 from auditor.gate.ruling import records_reach as records_reach
+from auditor.gate.superseded import cured_origins
 from auditor.gate.waiver_reach import WaiverReach
 from auditor.gate.waivers import Waiver, WaiverIndex, source_versions
 from auditor.origin.findings import Verdict

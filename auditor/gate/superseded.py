@@ -16,6 +16,12 @@ progress (`auditor.gate.baseline_progress`) and the comparison of two audits
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from auditor.origin.findings import Verdict
+
+if TYPE_CHECKING:  # a replayed report reads a baseline without importing the audit
+    from auditor.audit.result import PackageResult
 
 _STRONGER = frozenset({"depends", "build-depends"})
 """The taints stronger than `may-depend`: a package that needs an origin package, to be
@@ -107,3 +113,16 @@ def renamed_by_reach(
     if earlier_reach is None or later_reach is None:
         return False
     return earlier_end in earlier_reach and later_end in later_reach and later_reach <= earlier_reach
+
+
+def cured_origins(results: Iterable[PackageResult]) -> frozenset[str]:
+    """The names of the audited packages none of which taints as an origin package: where the
+    nearest origin package of a taint a baseline entry accepted was rebuilt clean, the next one
+    it reached names it (`renamed_by_reach`, `auditor.gate.baseline.BaselineMatcher.renamed`)."""
+    audited: set[str] = set()
+    origin: set[str] = set()
+    for result in results:
+        audited.add(result.package.name)
+        if Verdict.ORIGIN in result.statuses:
+            origin.add(result.package.name)
+    return frozenset(audited - origin)

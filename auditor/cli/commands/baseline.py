@@ -25,11 +25,11 @@ from auditor.gate.baseline import (
     Baseline,
     BaselineEntry,
     Needed,
-    cured_origins,
     legacy_key,
     load_baseline,
     needed,
 )
+from auditor.gate.superseded import cured_origins
 from auditor.reports.inert import json_text_inert
 from auditor.rpm.gaps import GapKind
 
