@@ -55,6 +55,8 @@ class FilesRead:
             first = self.first.setdefault(key, path)
             if first is path:
                 kept.append(path)
+            elif first == path:  # named as an input and met again by a directory's walk
+                result.warnings.append(f"{path}: named as an input and in a directory walked; read once")
             else:
                 result.warnings.append(f"{path}: the same file as {first}; read once")
         return kept

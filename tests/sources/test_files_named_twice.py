@@ -126,3 +126,15 @@ def test_a_repository_named_and_met_in_a_directory_walk_is_read_once(
         "bcond-citrix-1.0-1.src"
     ]
     assert len([line for line in err.splitlines() if "; read once" in line]) == 1
+
+
+def test_a_file_named_and_met_again_by_the_walk_is_said_so(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One name, met twice: "X: the same file as X" named no other file (readme59)."""
+    for args in ([str(tree / CITRIX), str(tree)], [str(tree), str(tree / CITRIX)]):
+        _, _, err = scan(args, "json", capsys)
+        said = [line for line in err.splitlines() if "read once" in line]
+        assert said == [
+            f"auditor: warning: {tree / CITRIX}: named as an input and in a directory walked; read once"
+        ]
