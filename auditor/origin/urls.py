@@ -17,7 +17,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from auditor.origin.urlpaths import path_matches, remove_dot_segments, without_parameters
@@ -274,10 +274,27 @@ def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
     if len(words) > 1:
         # rpmbuild fetches a Source by running its URL helper on ``helper TARGET VALUE`` split
         # at spaces (urlGetFile's argvSplit): ``https://a.example/x https://citrix.com/y.tgz``
-        # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too.
-        readings = (*_word_readings(value), *(item for word in words for item in _word_readings(word)))
+        # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too, and as
+        # curl reads a word with no scheme (`_guessed_readings`).
+        every = (item for word in words for item in (*_word_readings(word), *_guessed_readings(word)))
+        readings = (*_word_readings(value), *every)
         return tuple(dict.fromkeys(readings))
     return _word_readings(value)
+
+
+_CURL_SCHEME = re.compile(r"[A-Za-z0-9+.-]{1,39}:/")
+"""What curl 7.88 takes for a scheme (``Curl_is_absolute_url``, guessing): up to 39 of a scheme's
+characters, a colon and a slash. Handed any other text, curl fetches ``http://`` and the text."""
+
+
+def _guessed_readings(word: str) -> tuple[ParsedUrl, ...]:
+    """Where curl goes when rpmbuild's URL helper hands it ``word``, a word of a Source, with no
+    scheme curl knows (`_CURL_SCHEME`): ``user@code.citrite.net/y.tgz``, ``code.citrite.net`` and
+    ``file:x;@code.citrite.net/y`` are fetched from code.citrite.net over http (urlfuzz59). The
+    readings keep the word as written."""
+    if _CURL_SCHEME.match(word):
+        return ()
+    return tuple(replace(parsed, text=word) for parsed in url_readings("http://" + word))
 
 
 def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
