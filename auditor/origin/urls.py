@@ -17,7 +17,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from auditor.origin.urlpaths import path_matches, remove_dot_segments, without_parameters
@@ -142,13 +142,18 @@ def url_readings(text: str) -> tuple[ParsedUrl, ...]:
     readings = [] if first is None else [first]
     cleaned = text.strip().translate(_TAB_NEWLINE)
     scheme_match = SCHEME.match(cleaned)
-    if scheme_match is not None and "\\" in cleaned:
-        scheme = scheme_match.group(1).lower()
-        if scheme in _SPECIAL_SCHEMES:
-            rest = cleaned[scheme_match.end() :].lstrip("/\\")
-            curl = _hierarchical(text.strip(), scheme, rest, special=False)
-            if curl is not None and (first is None or (curl.host, curl.path) != (first.host, first.path)):
-                readings.append(curl)
+    if scheme_match is None:
+        return tuple(readings)
+    scheme, rest = scheme_match.group(1).lower(), cleaned[scheme_match.end() :]
+    slashes = len(rest) - len(rest.lstrip("/"))
+    curl = None
+    if scheme in _SPECIAL_SCHEMES and "\\" in cleaned:
+        curl = _hierarchical(text.strip(), scheme, rest.lstrip("/\\"), special=False)
+    elif scheme not in _SPECIAL_SCHEMES and scheme != "file" and slashes in (1, 3):
+        # curl takes one to three slashes after any scheme: ``ftps:/host/x`` is on host (urlfuzz59).
+        curl = _hierarchical(text.strip(), scheme, rest[slashes:], special=False)
+    if curl is not None and (first is None or (curl.host, curl.path) != (first.host, first.path)):
+        readings.append(curl)
     return tuple(readings)
 
 
@@ -275,8 +280,8 @@ def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
         # rpmbuild fetches a Source by running its URL helper on ``helper TARGET VALUE`` split
         # at spaces (urlGetFile's argvSplit): ``https://a.example/x https://citrix.com/y.tgz``
         # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too, and as
-        # curl reads a word with no scheme (`_guessed_readings`).
-        every = (item for word in words for item in (*_word_readings(word), *_guessed_readings(word)))
+        # curl reads a word with no scheme (`_CURL_SCHEME`).
+        every = (item for word in words for item in _word_readings(word, fetched=True))
         readings = (*_word_readings(value), *every)
         return tuple(dict.fromkeys(readings))
     return _word_readings(value)
@@ -287,16 +292,6 @@ _CURL_SCHEME = re.compile(r"[A-Za-z0-9+.-]{1,39}:/")
 characters, a colon and a slash. Handed any other text, curl fetches ``http://`` and the text."""
 
 
-def _guessed_readings(word: str) -> tuple[ParsedUrl, ...]:
-    """Where curl goes when rpmbuild's URL helper hands it ``word``, a word of a Source, with no
-    scheme curl knows (`_CURL_SCHEME`): ``user@code.citrite.net/y.tgz``, ``code.citrite.net`` and
-    ``file:x;@code.citrite.net/y`` are fetched from code.citrite.net over http (urlfuzz59). The
-    readings keep the word as written."""
-    if _CURL_SCHEME.match(word):
-        return ()
-    return tuple(replace(parsed, text=word) for parsed in url_readings("http://" + word))
-
-
 def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
     """Where a URL tag's value says the package comes from. rpmbuild takes a single token for
     URL, BugURL and VCS tags, but not for TranslationURL and UpstreamReleases, nor for BugURL
@@ -305,13 +300,22 @@ def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
     return _source_readings(value) if len(value.split()) > 1 else url_readings(value)
 
 
-def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
-    if may_be_url(value):
+def _word_readings(value: str, *, fetched: bool = False) -> tuple[ParsedUrl, ...]:
+    """``value`` read as a URL, or as a host and a path; and as curl fetches a text with no scheme
+    it knows (`_CURL_SCHEME`), ``http://`` and the text: ``user@code.citrite.net/y.tgz`` is on
+    code.citrite.net. ``fetched``: a word rpmbuild's URL helper hands curl, whatever it holds
+    (``code.citrite.net`` too). The readings keep the text as written."""
+    if _CURL_SCHEME.match(value):
         return url_readings(value)
-    if "/" not in value and "@" not in value:
+    if may_be_url(value):  # ``https:host/x``, or ``file:x;@host/y?u=http://z``: no scheme to curl
+        read = url_readings(value)
+    elif fetched or "/" in value or "@" in value:
+        read = () if (parsed := parse_url(value)) is None else (parsed,)
+    else:
         return ()
-    parsed = parse_url(value)
-    return () if parsed is None else (parsed,)
+    # curl's authority starts at the text's first character (``///host/x`` has none: refused).
+    guessed = _hierarchical(value, "http", value, special=False)
+    return (*read, *(() if guessed is None else (guessed,)))
 
 
 def url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
