@@ -383,13 +383,14 @@ def package_urls(
             name = dep.name
             if not may_name_a_place(name) or not wanted(name):
                 continue
-            url = ":/" in name or ":\\" in name
-            for text in urls_in_text(name) if url else ():
+            texts = urls_in_text(name) if ":/" in name or ":\\" in name else []
+            for text in texts:
                 for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)
             for argument in _CAPABILITY_ARGUMENT.finditer(name):
-                # A URL with a scheme was read whole above, parentheses of its own included.
-                if not may_be_url(argument.group(1)):
+                # A URL read whole above (parentheses of its own included) is not read twice; one it
+                # missed (``https:@host/x``, no slash) is read as a Source (urlfuzz59).
+                if not any(argument.group(1).startswith(text) for text in texts):
                     yield from (UrlEvidence(kind, parsed) for parsed in _word_readings(argument.group(1)))
 
 
