@@ -296,15 +296,15 @@ def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
     """Where a URL tag's value says the package comes from. rpmbuild takes a single token for
     URL, BugURL and VCS tags, but not for TranslationURL and UpstreamReleases, nor for BugURL
     and DistURL filled from their macros: ``https://a.example/ https://code.citrite.net/x``
-    names both hosts, and each word is read too, as a Source's are."""
-    return _source_readings(value) if len(value.split()) > 1 else url_readings(value)
+    names both hosts, and each word is read too, as a Source's are, and as curl reads it."""
+    return _source_readings(value) if len(value.split()) > 1 else _word_readings(value, fetched=True)
 
 
 def _word_readings(value: str, *, fetched: bool = False) -> tuple[ParsedUrl, ...]:
     """``value`` read as a URL, or as a host and a path; and as curl fetches a text with no scheme
     it knows (`_CURL_SCHEME`), ``http://`` and the text: ``user@code.citrite.net/y.tgz`` is on
-    code.citrite.net. ``fetched``: a word rpmbuild's URL helper hands curl, whatever it holds
-    (``code.citrite.net`` too). The readings keep the text as written."""
+    code.citrite.net. ``fetched``: a text curl may be handed whatever it holds (``code.citrite.net``
+    too): a word of a Source rpmbuild's URL helper hands it, a URL tag. Each keeps the text."""
     if _CURL_SCHEME.match(value):
         return url_readings(value)
     if may_be_url(value):  # ``https:host/x``, or ``file:x;@host/y?u=http://z``: no scheme to curl

@@ -126,3 +126,18 @@ def test_a_source_written_as_a_user_a_host_and_a_path_names_the_host(
     found = {(p["kind"], f["rule"]) for p in report["packages"] for f in p["findings"]}
     assert ("source", "citrix-internal-host") in found, err
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["a:b@code.citrite.net/x", "example.org\\\\@code.citrite.net/x", "x:example.org;@code.citrite.net/"],
+)
+def test_a_url_tag_curl_fetches_with_its_guess_names_the_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """A URL tag is read as its Source would be: the host curl fetches it from, handed it."""
+    spec = write_spec(tmp_path, "guessed", f"URL: {url}")
+    code, report, err = scan_report(capsys, spec)
+    found = {(p["kind"], f["rule"], f["field"]) for p in report["packages"] for f in p["findings"]}
+    assert ("binary", "citrix-internal-host", "url") in found, err
+    assert code == 1
