@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from auditor.origin.urlhosts import fold, normalise_host
 from auditor.origin.urlpaths import path_matches, remove_dot_segments, without_parameters
 from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
@@ -52,14 +52,6 @@ _PATH_END = re.compile(r"[?#]")
 _PORT = re.compile(r"[0-9]+")
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 """WHATWG drops ASCII tabs and newlines anywhere in a URL before reading it."""
-_IGNORED = re.compile(
-    "[\u00ad\u034f\u180b-\u180f\u200b-\u200d\u2060\u2064\ufe00-\ufe0f\ufeff"
-    "\U0001bca0-\U0001bca3\U000e0100-\U000e01ef]"
-)
-"""What IDNA's UTS-46 mapping drops from a host name (soft hyphen, zero-width joiners,
-variation selectors...): ``citrix.com`` with a soft hyphen inside is still ``citrix.com``."""
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-"""The full stops UTS-46 maps to a dot (ideographic, fullwidth, halfwidth ideographic)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,21 +211,6 @@ def _port(text: str) -> int | None:
     return int(digits) if len(digits) <= 5 and int(digits) <= 65535 else None
 
 
-def normalise_host(text: str) -> str:
-    """A host name as a fetcher looks it up: percent-decoded, mapped as IDNA's UTS-46 does
-    (compatibility forms such as fullwidth letters folded, case folded, the ideographic
-    full stops read as dots, ignored characters dropped), without a trailing dot."""
-    return _fold(unquote(text)).rstrip(".")
-
-
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    # NFKC on both sides of the case fold, as UTS-46's NFKC_Casefold: a fold can undo NFKC.
-    folded = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).casefold()
-    return unicodedata.normalize("NFKC", folded).translate(_DOTS)
-
-
 _CAPABILITY_ARGUMENT = re.compile(r"\(([^\s()]+)\)")
 """What a capability names in parentheses, innermost: a module by its host and path (Go's
 ``golang(github.com/xenserver/x)``, ``bundled(golang(...))``, the code a binary carries), or
@@ -260,7 +237,7 @@ def _searchable(text: str) -> str:
     as it maps the host alone, so a host the parse reads is still found."""
     if text.isascii() and text.isprintable() and "%" not in text:
         return text
-    return _fold(unquote(text.translate(_TAB_NEWLINE)))
+    return fold(unquote(text.translate(_TAB_NEWLINE)))
 
 
 def may_be_url(value: str) -> bool:
