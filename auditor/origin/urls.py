@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from auditor.origin.urlhosts import fold, normalise_host
@@ -168,9 +168,13 @@ def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> Parsed
     else:
         host, _colon, port = hostport.partition(":")
     path = _PATH_END.split(after, 1)[0]
-    if special:
-        path = path.replace("\\", "/")
-    return _parsed(text, scheme, host, _port(port), path)
+    parsed = _parsed(text, scheme, host, _port(port), path.replace("\\", "/") if special else path)
+    if parsed is None or not special or "\\" not in path:
+        return parsed
+    # requests (urllib3) ends the host at a backslash too, but keeps it in the path's segment:
+    # ``https://github.com\\x\\y/../xenserver/x`` is /xenserver/x to it, /x/xenserver/x to a browser.
+    kept = unquote(remove_dot_segments(path if path.startswith("/") else "/" + path))
+    return parsed if kept in parsed.paths else replace(parsed, other_paths=(*parsed.other_paths, kept))
 
 
 def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> ParsedUrl | None:
