@@ -141,3 +141,36 @@ def test_a_url_tag_curl_fetches_with_its_guess_names_the_host(
     found = {(p["kind"], f["rule"], f["field"]) for p in report["packages"] for f in p["findings"]}
     assert ("binary", "citrix-internal-host", "url") in found, err
     assert code == 1
+
+
+def test_rpmbuild_hands_curl_a_word_that_is_an_option(tmp_path: Path) -> None:
+    """The authority: a word starting with ``-`` is an option to curl, which rpmbuild's URL helper
+    hands every word: ``--connect-to`` fetches decoy.invalid's file from the host it names."""
+    assert shutil.which("rpmbuild"), "scripts/test installs rpm"
+    assert shutil.which("curl"), "scripts/test installs curl"
+    (tmp_path / "a.tgz").write_text("a\n")
+    with LocalServer(tmp_path) as server:
+        port = server.port
+        words = f"http://decoy.invalid:{port}/a.tgz --connect-to decoy.invalid:{port}:127.0.0.1:{port}"
+        spec = write_spec(tmp_path, "option", f"Source0: {words}")
+        top = tmp_path / "top"
+        command = [
+            "rpmbuild", "-bp", "--quiet", "--undefine", "_disable_source_fetch",
+            "--define", f"_topdir {top}", "--define", f"_sourcedir {top / 'SOURCES'}", str(spec),
+        ]  # fmt: skip
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=120)
+        assert "/a.tgz" in server.paths(), done.stderr
+
+
+@pytest.mark.parametrize(
+    "option", ["--connect-to example.org:443:code.citrite.net:443", "-x", "-K", "--next"]
+)
+def test_a_word_curl_takes_for_an_option_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """Where curl fetches from once handed an option is not the URL's to say: a gap, not clean."""
+    spec = write_spec(tmp_path, "option", f"Source0: https://example.org/a.tgz {option}")
+    _code, report, err = scan_report(capsys, spec)
+    [source] = [p for p in report["packages"] if p["kind"] == "source"]
+    assert [gap["kind"] for gap in source["gaps"]] == ["url-without-host"], err
