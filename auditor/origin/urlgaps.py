@@ -45,7 +45,8 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     """A gap for each value of ``package``'s URL tags (`URL_TAGS`), Sources, Patches and the
     repository URLs it installs that `hostless_url` says is a URL without a host, or that holds a
     macro rpmbuild left (`macro_left`): evidence the policy could not judge. A Source or Patch is
-    fetched word by word (`_source_readings`): any word without a host is one. A package read from
+    fetched word by word (`_source_readings`): any word without a host is one, and any curl takes
+    for an option (``--connect-to``: where curl fetches from then is no URL's). A package read from
     a spec file has the reader's own gap for each macro it could not expand, and no second one."""
     header = not package.from_spec
     if package.kind is not PackageKind.SOURCE and not package.alternatives:
@@ -73,6 +74,10 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
             tag = f"{where}{source.kind.value.capitalize()}{number}"
             if _hostless_word(source.value):
                 found.append(_hostless_gap(tag, source.value))
+            elif may_be_url(source.value) and (option := _curl_option(source.value)):
+                # rpmbuild's URL helper hands curl every word of a URL: this one it takes for an
+                # option (--connect-to, -x, -K...), and where it then goes no URL says (urlfuzz59).
+                found.append(_option_gap(tag, source.value, option))
             elif header and not source.unexpanded and macro_left(source.value):
                 found.append(_macro_gap(GapKind.UNEXPANDED_SOURCE, tag, source.value))
     return tuple(found)
@@ -84,6 +89,15 @@ def _shown(value: str) -> str:
 
 def _hostless_gap(tag: str, value: str) -> Gap:
     return Gap(GapKind.URL_WITHOUT_HOST, f"{tag}: {_shown(value)} (no host can be read from it)")
+
+
+def _curl_option(value: str) -> str | None:
+    return next((word for word in value.split()[1:] if word.startswith("-")), None)
+
+
+def _option_gap(tag: str, value: str, option: str) -> Gap:
+    detail = f"{tag}: {_shown(value)} (curl takes {_shown(option)} for an option: where it goes is unjudged)"
+    return Gap(GapKind.URL_WITHOUT_HOST, detail)
 
 
 def _macro_gap(kind: GapKind, tag: str, value: str) -> Gap:

@@ -53,8 +53,12 @@ def fetched_readings(text: str) -> tuple[str, ...]:
     if path_start == len(text) or text[path_start] in "?#":
         return ()
     path_end = min((at for mark in "?#" if (at := text.find(mark, path_start)) != -1), default=len(text))
-    path = text[path_start:path_end].replace("\\", "/")
+    as_written = text[path_start:path_end]
+    path = as_written.replace("\\", "/")
     readings = {remove_dot_segments(path), remove_dot_segments(path, encoded_dots=True)}
+    if "\\" in as_written:
+        # curl and requests keep a backslash inside its segment: ``lvm2/x\\y/../..`` leaves lvm2.
+        readings.add(remove_dot_segments(as_written if as_written.startswith("/") else "/" + as_written))
     # A server that decodes before it resolves (nginx) reads %2f as a slash too: that reading
     # counts where decoding makes dot segments, not for every escape a glob may spell.
     decoded = unquote(path).replace("\\", "/")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
+from auditor.origin.urlhosts import fold, normalise_host
 from auditor.origin.urlpaths import path_matches, remove_dot_segments, without_parameters
 from auditor.rpm.installed import InstalledKind
 from auditor.rpm.model import Package, PackageKind
@@ -52,14 +52,6 @@ _PATH_END = re.compile(r"[?#]")
 _PORT = re.compile(r"[0-9]+")
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 """WHATWG drops ASCII tabs and newlines anywhere in a URL before reading it."""
-_IGNORED = re.compile(
-    "[\u00ad\u034f\u180b-\u180f\u200b-\u200d\u2060\u2064\ufe00-\ufe0f\ufeff"
-    "\U0001bca0-\U0001bca3\U000e0100-\U000e01ef]"
-)
-"""What IDNA's UTS-46 mapping drops from a host name (soft hyphen, zero-width joiners,
-variation selectors...): ``citrix.com`` with a soft hyphen inside is still ``citrix.com``."""
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
-"""The full stops UTS-46 maps to a dot (ideographic, fullwidth, halfwidth ideographic)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +134,18 @@ def url_readings(text: str) -> tuple[ParsedUrl, ...]:
     readings = [] if first is None else [first]
     cleaned = text.strip().translate(_TAB_NEWLINE)
     scheme_match = SCHEME.match(cleaned)
-    if scheme_match is not None and "\\" in cleaned:
-        scheme = scheme_match.group(1).lower()
-        if scheme in _SPECIAL_SCHEMES:
-            rest = cleaned[scheme_match.end() :].lstrip("/\\")
-            curl = _hierarchical(text.strip(), scheme, rest, special=False)
-            if curl is not None and (first is None or (curl.host, curl.path) != (first.host, first.path)):
-                readings.append(curl)
+    if scheme_match is None:
+        return tuple(readings)
+    scheme, rest = scheme_match.group(1).lower(), cleaned[scheme_match.end() :]
+    slashes = len(rest) - len(rest.lstrip("/"))
+    curl = None
+    if scheme in _SPECIAL_SCHEMES and "\\" in cleaned:
+        curl = _hierarchical(text.strip(), scheme, rest.lstrip("/\\"), special=False)
+    elif scheme not in _SPECIAL_SCHEMES and scheme != "file" and slashes in (1, 3):
+        # curl takes one to three slashes after any scheme: ``ftps:/host/x`` is on host (urlfuzz59).
+        curl = _hierarchical(text.strip(), scheme, rest[slashes:], special=False)
+    if curl is not None and (first is None or (curl.host, curl.path) != (first.host, first.path)):
+        readings.append(curl)
     return tuple(readings)
 
 
@@ -171,9 +168,13 @@ def _hierarchical(text: str, scheme: str, rest: str, *, special: bool) -> Parsed
     else:
         host, _colon, port = hostport.partition(":")
     path = _PATH_END.split(after, 1)[0]
-    if special:
-        path = path.replace("\\", "/")
-    return _parsed(text, scheme, host, _port(port), path)
+    parsed = _parsed(text, scheme, host, _port(port), path.replace("\\", "/") if special else path)
+    if parsed is None or not special or "\\" not in path:
+        return parsed
+    # requests (urllib3) ends the host at a backslash too, but keeps it in the path's segment:
+    # ``https://github.com\\x\\y/../xenserver/x`` is /xenserver/x to it, /x/xenserver/x to a browser.
+    kept = unquote(remove_dot_segments(path if path.startswith("/") else "/" + path))
+    return parsed if kept in parsed.paths else replace(parsed, other_paths=(*parsed.other_paths, kept))
 
 
 def _parsed(text: str, scheme: str, host: str, port: int | None, path: str) -> ParsedUrl | None:
@@ -214,21 +215,6 @@ def _port(text: str) -> int | None:
     return int(digits) if len(digits) <= 5 and int(digits) <= 65535 else None
 
 
-def normalise_host(text: str) -> str:
-    """A host name as a fetcher looks it up: percent-decoded, mapped as IDNA's UTS-46 does
-    (compatibility forms such as fullwidth letters folded, case folded, the ideographic
-    full stops read as dots, ignored characters dropped), without a trailing dot."""
-    return _fold(unquote(text)).rstrip(".")
-
-
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    # NFKC on both sides of the case fold, as UTS-46's NFKC_Casefold: a fold can undo NFKC.
-    folded = unicodedata.normalize("NFKC", _IGNORED.sub("", text)).casefold()
-    return unicodedata.normalize("NFKC", folded).translate(_DOTS)
-
-
 _CAPABILITY_ARGUMENT = re.compile(r"\(([^\s()]+)\)")
 """What a capability names in parentheses, innermost: a module by its host and path (Go's
 ``golang(github.com/xenserver/x)``, ``bundled(golang(...))``, the code a binary carries), or
@@ -255,7 +241,7 @@ def _searchable(text: str) -> str:
     as it maps the host alone, so a host the parse reads is still found."""
     if text.isascii() and text.isprintable() and "%" not in text:
         return text
-    return _fold(unquote(text.translate(_TAB_NEWLINE)))
+    return fold(unquote(text.translate(_TAB_NEWLINE)))
 
 
 def may_be_url(value: str) -> bool:
@@ -274,27 +260,43 @@ def _source_readings(value: str) -> tuple[ParsedUrl, ...]:
     if len(words) > 1:
         # rpmbuild fetches a Source by running its URL helper on ``helper TARGET VALUE`` split
         # at spaces (urlGetFile's argvSplit): ``https://a.example/x https://citrix.com/y.tgz``
-        # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too.
-        readings = (*_word_readings(value), *(item for word in words for item in _word_readings(word)))
+        # has curl download both URLs, and rpm records ``y.tgz``. Each word is read too, and as
+        # curl reads a word with no scheme (`_CURL_SCHEME`).
+        every = (item for word in words for item in _word_readings(word, fetched=True))
+        readings = (*_word_readings(value), *every)
         return tuple(dict.fromkeys(readings))
     return _word_readings(value)
+
+
+_CURL_SCHEME = re.compile(r"[A-Za-z0-9+.-]{1,39}:/")
+"""What curl 7.88 takes for a scheme (``Curl_is_absolute_url``, guessing): up to 39 of a scheme's
+characters, a colon and a slash. Handed any other text, curl fetches ``http://`` and the text."""
 
 
 def _field_readings(value: str) -> tuple[ParsedUrl, ...]:
     """Where a URL tag's value says the package comes from. rpmbuild takes a single token for
     URL, BugURL and VCS tags, but not for TranslationURL and UpstreamReleases, nor for BugURL
     and DistURL filled from their macros: ``https://a.example/ https://code.citrite.net/x``
-    names both hosts, and each word is read too, as a Source's are."""
-    return _source_readings(value) if len(value.split()) > 1 else url_readings(value)
+    names both hosts, and each word is read too, as a Source's are, and as curl reads it."""
+    return _source_readings(value) if len(value.split()) > 1 else _word_readings(value, fetched=True)
 
 
-def _word_readings(value: str) -> tuple[ParsedUrl, ...]:
-    if may_be_url(value):
+def _word_readings(value: str, *, fetched: bool = False) -> tuple[ParsedUrl, ...]:
+    """``value`` read as a URL, or as a host and a path; and as curl fetches a text with no scheme
+    it knows (`_CURL_SCHEME`), ``http://`` and the text: ``user@code.citrite.net/y.tgz`` is on
+    code.citrite.net. ``fetched``: a text curl may be handed whatever it holds (``code.citrite.net``
+    too): a word of a Source rpmbuild's URL helper hands it, a URL tag. Each keeps the text."""
+    if _CURL_SCHEME.match(value):
         return url_readings(value)
-    if "/" not in value and "@" not in value:
+    if may_be_url(value):  # ``https:host/x``, or ``file:x;@host/y?u=http://z``: no scheme to curl
+        read = url_readings(value)
+    elif fetched or "/" in value or "@" in value:
+        read = () if (parsed := parse_url(value)) is None else (parsed,)
+    else:
         return ()
-    parsed = parse_url(value)
-    return () if parsed is None else (parsed,)
+    # curl's authority starts at the text's first character (``///host/x`` has none: refused).
+    guessed = _hierarchical(value, "http", value, special=False)
+    return (*read, *(() if guessed is None else (guessed,)))
 
 
 def url_fields(package: Package) -> tuple[tuple[str, str | None], ...]:
@@ -362,13 +364,14 @@ def package_urls(
             name = dep.name
             if not may_name_a_place(name) or not wanted(name):
                 continue
-            url = ":/" in name or ":\\" in name
-            for text in urls_in_text(name) if url else ():
+            texts = urls_in_text(name) if ":/" in name or ":\\" in name else []
+            for text in texts:
                 for parsed in url_readings(text):
                     yield UrlEvidence(kind, parsed)
             for argument in _CAPABILITY_ARGUMENT.finditer(name):
-                # A URL with a scheme was read whole above, parentheses of its own included.
-                if not may_be_url(argument.group(1)):
+                # A URL read whole above (parentheses of its own included) is not read twice; one it
+                # missed (``https:@host/x``, no slash) is read as a Source (urlfuzz59).
+                if not any(argument.group(1).startswith(text) for text in texts):
                     yield from (UrlEvidence(kind, parsed) for parsed in _word_readings(argument.group(1)))
 
 

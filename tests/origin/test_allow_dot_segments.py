@@ -57,6 +57,17 @@ def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> N
         assert server.paths() == ["/secret/evil.tgz"]
 
 
+def test_curl_keeps_a_backslash_inside_its_segment(tmp_path: Path) -> None:
+    """The authority: curl removes ``x\\y`` as one segment (urlfuzz59)."""
+    assert shutil.which("curl"), "curl is the authority here"
+    (tmp_path / "xs-local-contrib" / "secret").mkdir(parents=True)
+    (tmp_path / "xs-local-contrib" / "secret" / "evil.tgz").write_bytes(b"")
+    with LocalServer(tmp_path) as server:
+        url = server.url("/xs-local-contrib/lvm2/x\\y/../../secret/evil.tgz")
+        subprocess.run(["curl", "-s", "-o", str(tmp_path / "got"), url], check=True, timeout=60)
+        assert server.paths() == ["/xs-local-contrib/secret/evil.tgz"]
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -69,6 +80,9 @@ def test_curl_fetches_a_dot_segment_url_from_where_it_leads(tmp_path: Path) -> N
         # Tomcat, Jetty and Spring end a segment's name at ";": "..;" is ".." (redteam58).
         "..;/..;/secret/evil.tgz",
         "%2e%2e;x=1/..;/secret/evil.tgz",
+        # curl and requests keep a backslash inside its segment: lvm2/x\y/../.. leaves lvm2,
+        # where a browser reads lvm2/x/y/../.. (urlfuzz59).
+        "x\\y/../../secret/evil.tgz",
     ],
 )
 def test_a_url_leaving_the_allowed_directory_is_not_allowed(

@@ -95,6 +95,22 @@ def test_urls_in_capabilities_are_read_the_same_way(policy: Policy, provides: st
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "https:@code.citrite.net/x.git",  # curl: http://https:@code.citrite.net/x.git (urlfuzz59)
+        "HTTP:example.org\\@code.citrite.net/x.git",
+        "https:code.citrite.net/x.git",  # a browser's reading
+    ],
+)
+def test_a_capability_url_without_a_slash_is_read_as_the_same_source(policy: Policy, url: str) -> None:
+    """``gitsha(URL)`` names where the source came from as ``Source0: URL`` does: a special
+    scheme with no slash after it was read as a Source, not as a capability (urlfuzz59)."""
+    assert [f.rule for f in classify([_source_package(url)], policy).get(0, [])] == [INTERNAL]
+    found = classify([package({"name": "x", "provides": [f"gitsha({url}) = 1"]})], policy).get(0, [])
+    assert [(f.rule, f.field) for f in found] == [(INTERNAL, "provides")]
+
+
+@pytest.mark.parametrize(
     ("url", "port"),
     [
         ("https://repo.citrite.net:99999/x", None),
