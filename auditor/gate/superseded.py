@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from auditor.audit.facts import FactKind
 from auditor.origin.findings import Verdict
 
 if TYPE_CHECKING:  # a replayed report reads a baseline without importing the audit
-    from auditor.audit.result import PackageResult
+    from auditor.gate.audited import Audited
 
 _STRONGER = frozenset({"depends", "build-depends"})
 """The taints stronger than `may-depend`: a package that needs an origin package, to be
@@ -115,14 +116,22 @@ def renamed_by_reach(
     return earlier_end in earlier_reach and later_end in later_reach and later_reach <= earlier_reach
 
 
-def cured_origins(results: Iterable[PackageResult]) -> frozenset[str]:
+def cured_origins(audit: Audited) -> frozenset[str]:
     """The names of the audited packages none of which taints as an origin package: where the
     nearest origin package of a taint a baseline entry accepted was rebuilt clean, the next one
-    it reached names it (`renamed_by_reach`, `auditor.gate.baseline.BaselineMatcher.renamed`)."""
+    it reached names it (`renamed_by_reach`, `auditor.gate.baseline.BaselineMatcher.renamed`).
+    Not one whose evidence the audit did not see (a gap of its own, its source package left
+    out), nor any when the run has a gap (a baseline is never written from such an audit): its
+    origin package not seen is not cured, and the taint of one still Citrix's needing another
+    it only reached is news (red team 59)."""
+    facts = audit.facts
+    if any(fact.kind is FactKind.GAP and fact.package is None for fact in facts):
+        return frozenset()
+    unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
     audited: set[str] = set()
     origin: set[str] = set()
-    for result in results:
+    for result in audit.results:
         audited.add(result.package.name)
         if Verdict.ORIGIN in result.statuses:
             origin.add(result.package.name)
-    return frozenset(audited - origin)
+    return frozenset(audited - origin - unseen)
