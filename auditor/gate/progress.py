@@ -144,11 +144,12 @@ def compare(before: Side, after: Side) -> Comparison:
     run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     # The packages audited on the later side that no longer taint as origin packages: the
     # nearest origin package of an earlier taint, rebuilt clean (`_renamed`). Not one whose
-    # evidence is no longer seen: not cured, as `cured_origins` reads it for the baseline.
+    # evidence is no longer seen, nor one of a name a context package still is origin of: not
+    # cured, as `cured_origins` reads it for the baseline.
     origin = {
         name for (name, _arch), records in after.packages.items() for r in records if "origin" in r.statuses
     }
-    cured = set() if run_unseen else audited_names - origin - unseen
+    cured = set() if run_unseen else audited_names - origin - unseen - after.origins
     for key, fact in new.items():
         earlier = old.get(key)
         earlier_key = key

@@ -98,6 +98,8 @@ def _renamed(base: dict[str, Any], after: dict[str, Any], checked: dict[str, Any
 
     unseen = {name for name, _gap in gaps(after) - gaps(base)}
     still_origin = {package["name"] for package in after["packages"] if "origin" in package["statuses"]}
+    # And an origin package of that name read but not audited (the context), still there.
+    still_origin |= {item["nevra"].rsplit("-", 2)[0] for item in after.get("unaudited_origins", ())}
     cured = names - still_origin - unseen
     earlier: dict[tuple[str, str, str], list[tuple[str, frozenset[str]]]] = {}
     for package in base["packages"]:
