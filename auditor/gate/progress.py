@@ -144,12 +144,15 @@ def compare(before: Side, after: Side) -> Comparison:
     run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     # The packages audited on the later side that no longer taint as origin packages: the
     # nearest origin package of an earlier taint, rebuilt clean (`_renamed`). Not one whose
-    # evidence is no longer seen, nor one of a name a context package still is origin of: not
-    # cured, as `cured_origins` reads it for the baseline.
+    # evidence is not all seen (a gap, new or not: what was not seen of it may be Citrix's
+    # still), nor any under a gap of the run, nor one of a name a context package still is
+    # origin of: not cured, as `cured_origins` reads it for the baseline.
     origin = {
         name for (name, _arch), records in after.packages.items() for r in records if "origin" in r.statuses
     }
-    cured = set() if run_unseen else audited_names - origin - unseen - after.origins
+    origin |= {fact.subject for fact in new.values() if fact.kind == "gap"}
+    blind = any(fact.kind == "gap" for fact in after.run_facts)
+    cured = set() if blind else audited_names - origin - after.origins
     for key, fact in new.items():
         earlier = old.get(key)
         earlier_key = key

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
 from tests.rpmbuild import build_noarch
 
 
@@ -117,3 +119,44 @@ def test_diff_does_not_take_an_unseen_origin_package_for_a_cured_one(
     new = [(item["package"], item["capability"]) for item in document["facts"] if item["change"] == "new"]
     assert ("app", "citrix:ylib") in new
     assert "app-2-1.noarch" in [pair["new"]["nevra"] for pair in document["worse"]]
+
+
+def test_diff_does_not_take_an_origin_package_unseen_on_both_sides_for_a_cured_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xlib's source package is given on neither side: a gap of both. Its binary, Citrix's by its
+    Vendor, is rebuilt of the same NEVRA without one: what was not seen of it (a Source on
+    code.citrite.net) may be Citrix's still, and app-2 dropping it for ylib is news, as the
+    baseline reads it (never written from an audit with a gap)."""
+    rest: list[dict[str, Any]] = [
+        {"name": "ylib", "provides": ["y"], **CITRIX},
+        {"name": "mid", "requires": ["y"]},
+    ]
+    releases = {
+        "base": [
+            {"name": "xlib", "provides": ["x"], **CITRIX},
+            *rest,
+            {"name": "app", "requires": ["x", "mid"]},
+        ],
+        "release": [
+            {"name": "xlib", "provides": ["x"]},
+            *rest,
+            {"name": "app", "evr": "2.0-1", "requires": ["y"]},
+        ],
+    }
+    reports = []
+    for name, packages in releases.items():
+        repo = build_repository(packages, tmp_path / name)
+        given = tmp_path / name / "given"
+        given.mkdir()
+        for path in [*repo.rglob("*.rpm"), *(repo.parent / "SRPMS").glob("*.src.rpm")]:
+            if not path.name.startswith("xlib-1.0-1.src"):
+                shutil.copy(path, given)
+        report = str(tmp_path / f"{name}.json")
+        main(["scan", "-q", "--no-cache", "--no-baseline", str(given), "--format", "json", "-o", report])
+        reports.append(report)
+    capsys.readouterr()
+    assert main(["diff", *reports, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    new = [(item["package"], item["capability"]) for item in document["facts"] if item["change"] == "new"]
+    assert ("app", "citrix:ylib") in new
