@@ -14,6 +14,7 @@ from auditor.audit.labels import shared_labels
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import Decision, records_reach, shown_status
 from auditor.gate.sides import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
+from auditor.gate.superseded import origin_names
 
 
 def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
@@ -58,6 +59,7 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
         decision.completeness.summary(),
         reach_of_records(packages),
         sum(count for _reason, count in decision.completeness.reasons) - decision.completeness.waived,
+        origin_names(audit.findings, audit.packages),
     )
 
 

@@ -104,7 +104,7 @@ def baseline_progress(
     # fixed, still holds that taint (`BaselineMatcher.renamed`), as `compare` pairs them.
     renamed: dict[str, set[str]] = {}
     entries = baseline.fingerprints
-    matcher = baseline.matcher(reach, cured_origins(audit.results))
+    matcher = baseline.matcher(reach, cured_origins(audit))
     for fact, ruling in zip(facts, rulings, strict=True):
         package = audit.packages[fact.package] if fact.package is not None else None
         ruled = ruling.disposition.value

@@ -162,7 +162,7 @@ def decide(
     accepted = reach = None
     if baseline is not None:  # the reach is built only for a baseline to read
         reach = audit.origin_reach.names if isinstance(audit, AuditResult) else None
-        accepted = baseline.matcher(reach, cured_origins(audit.results))
+        accepted = baseline.matcher(reach, cured_origins(audit))
     sources = source_versions(audit.packages) if waivers else {}
     # A binary whose SOURCEPKGID names none of the run's copies of its source package was built
     # from one the run lacks: a waiver's `versions` read its own EVR, as with no copy (gate58).

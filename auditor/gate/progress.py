@@ -138,14 +138,21 @@ def compare(before: Side, after: Side) -> Comparison:
     changes: list[FactChange] = []
     earlier_taints = _taints_by_holder(old)
     audited_names = {name for name, _arch in after.packages}
+    unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
+    # A new gap of the run (an input read from its metadata alone, a repository not read) may
+    # hide any package's evidence: then nothing that vanished is claimed fixed.
+    run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     # The packages audited on the later side that no longer taint as origin packages: the
-    # nearest origin package of an earlier taint, rebuilt clean (`_renamed`).
-    cured = audited_names - {
-        name
-        for (name, _arch), records in after.packages.items()
-        for record in records
-        if "origin" in record.statuses
+    # nearest origin package of an earlier taint, rebuilt clean (`_renamed`). Not one whose
+    # evidence is not all seen (a gap, new or not: what was not seen of it may be Citrix's
+    # still), nor any under a gap of the run, nor one of a name a context package still is
+    # origin of: not cured, as `cured_origins` reads it for the baseline.
+    origin = {
+        name for (name, _arch), records in after.packages.items() for r in records if "origin" in r.statuses
     }
+    origin |= {fact.subject for fact in new.values() if fact.kind == "gap"}
+    blind = any(fact.kind == "gap" for fact in after.run_facts)
+    cured = set() if blind else audited_names - origin - after.origins
     for key, fact in new.items():
         earlier = old.get(key)
         earlier_key = key
@@ -169,10 +176,6 @@ def compare(before: Side, after: Side) -> Comparison:
     # And a fact of a package that now has evidence not seen (a new gap: its source package
     # left the run, its file went missing) did not go because it was fixed: it is no longer seen.
     audited = {(name, arch in SOURCE_ARCHES) for name, arch in after.packages}
-    unseen = {fact.subject for key, fact in new.items() if fact.kind == "gap" and key not in old}
-    # A new gap of the run (an input read from its metadata alone, a repository not read) may
-    # hide any package's evidence: then nothing that vanished is claimed fixed.
-    run_unseen = any(fact.kind == "gap" and fact.fingerprint not in old for fact in after.run_facts)
     holders = before.holders()
     # The taints that may have replaced one that went (`auditor.gate.superseded`), and the
     # packages come to need what nothing provides: a taint of one may have gone with the way

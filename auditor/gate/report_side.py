@@ -171,6 +171,11 @@ def _side(
         unaccepted = sum(int(item["count"]) for item in reasons) - int(
             document["completeness"].get("waived", 0)
         )
+        # The origin packages read but not audited, by name (a NEVRA's name: all before its
+        # last two dashes).
+        origins = frozenset(
+            str(item["nevra"]).rsplit("-", 2)[0] for item in document.get("unaudited_origins", ())
+        )
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError) as exc:
         # Any value of the wrong type or size (a list for a package, an infinite epoch) is the
         # report's fault: an input error, never an internal one.
@@ -202,6 +207,7 @@ def _side(
         incomplete,
         reach_of_records(packages),
         unaccepted,
+        origins,
     )
 
 

@@ -80,6 +80,10 @@ class Side:
     unaccepted: int = 0
     """How much of what this side's audit could not see no waiver accepted: what fails it under
     ``--strict``, as it fails `scan` (a gap a waiver accepts does not)."""
+    origins: frozenset[str] = frozenset()
+    """Names of the packages read but not audited (the context, those ``--arch`` or ``--roots``
+    left out) that are origin packages: an audited package of such a name is not the only one
+    (`auditor.gate.progress.compare`'s cured origin packages)."""
 
     def keyed_facts(self) -> Iterable[tuple[str, FactRecord]]:
         """Each fact with what a comparison identifies it by (`fact_key`)."""

@@ -13,7 +13,9 @@ beside those it marks as reaching an origin package they did not reach (``reache
 one scan cannot tell), and exit 1 exactly when there is one. On 2026-12-05, seeds 0-149 of
 ``plain``, ``ver``, ``pkg``, ``obs``, ``cat``, ``rich``, ``mix``, ``archmix`` and ``el7`` all agreed.
 A taint whose nearest origin package NEW rebuilt clean, named now by another it reached in BASE,
-is the same fact, not a new one (`_renamed`, the README's reading since readme59).
+is the same fact, not a new one (`_renamed`, the README's reading since readme59), but never
+here since red team 59: every input is read --metadata-only, a gap of the run, and an origin
+package not all seen is not cured (tests/gate/test_nearest_origin_fixed.py pairs them).
 """
 
 from __future__ import annotations
@@ -77,10 +79,22 @@ def _blocking(report: dict[str, Any]) -> set[Fact]:
 def _renamed(base: dict[str, Any], after: dict[str, Any]) -> set[Fact]:
     """The taints of ``after`` that are a taint ``base`` had, named now by another origin package:
     of the same package, kind and category, reaching only what that one reached (recorded with its
-    end), the origin package it ended at audited in ``after`` and none of its packages origin (the
-    README's reading of a fixed nearest origin package, `auditor.gate.superseded.renamed_by_reach`)."""
+    end), the origin package it ended at audited in ``after``, none of its packages origin, none
+    read but not audited, and its evidence all seen (the README's reading of a fixed nearest
+    origin package, `auditor.gate.superseded.renamed_by_reach`): not a package with a gap (its
+    source package not given), and none when ``after`` has a gap of the run (an input read
+    --metadata-only, as every one here is, so that the hunts pair nothing): an origin package
+    not seen is not cured (red team 59)."""
+    if after["completeness"]["gaps"]:
+        return set()
+    names = {package["name"] for package in after["packages"]}
+    unseen = {
+        package["name"] for package in after["packages"] for fact in package["facts"] if fact["kind"] == "gap"
+    }
     still_origin = {package["name"] for package in after["packages"] if "origin" in package["statuses"]}
-    cured = {package["name"] for package in after["packages"]} - still_origin
+    # And an origin package of that name read but not audited (the context), still there.
+    still_origin |= {item["nevra"].rsplit("-", 2)[0] for item in after.get("unaudited_origins", ())}
+    cured = names - still_origin - unseen
     earlier: dict[tuple[str, str, str], list[tuple[str, frozenset[str]]]] = {}
     for package in base["packages"]:
         for fact in package["facts"]:

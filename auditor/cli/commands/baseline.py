@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         # capability named its origin package is rewritten with it, not dropped. It records what
         # the facts it still accepts reach, never what a fact it does not accept reaches: that
         # would let it grow without --rewrite.
-        accepted = existing.matcher(reach, cured_origins(audit.results))
+        accepted = existing.matcher(reach, cured_origins(audit))
         kept = []
         added = 0
         legacy: set[tuple[str, str, str]] = set()
