@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from auditor.gate.sides import TAINTS, FactRecord, Side, fact_key
-from auditor.gate.superseded import Successors, renamed_by_reach
+from auditor.gate.superseded import Successors, hides_origin, renamed_by_reach
 from auditor.rpm.model import SOURCE_ARCHES
 
 TaintsByHolder = dict[tuple[str, str, str], list[tuple[str, FactRecord]]]
@@ -150,8 +150,8 @@ def compare(before: Side, after: Side) -> Comparison:
     origin = {
         name for (name, _arch), records in after.packages.items() for r in records if "origin" in r.statuses
     }
-    origin |= {fact.subject for fact in new.values() if fact.kind == "gap"}
-    blind = any(fact.kind == "gap" for fact in after.run_facts)
+    origin |= {fact.subject for fact in new.values() if hides_origin(fact.kind, fact.rule)}
+    blind = any(hides_origin(fact.kind, fact.rule) for fact in after.run_facts)
     cured = set() if blind else audited_names - origin - after.origins
     for key, fact in new.items():
         earlier = old.get(key)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from auditor.audit.facts import FactKind
 from auditor.origin.findings import Verdict
+from auditor.rpm.gaps import GapKind
 
 if TYPE_CHECKING:  # a replayed report reads a baseline without importing the audit
     from auditor.gate.audited import Audited
@@ -123,14 +124,15 @@ def cured_origins(audit: Audited) -> frozenset[str]:
     nearest origin package of a taint a baseline entry accepted was rebuilt clean, the next one
     it reached names it (`renamed_by_reach`, `auditor.gate.baseline.BaselineMatcher.renamed`).
     Not one whose evidence the audit did not see (a gap of its own, its source package left
-    out), nor any when the run has a gap (a baseline is never written from such an audit): its
+    out), nor any when the run has a gap (a baseline is never written from such an audit), but
+    for the gaps that hide no origin evidence (`hides_origin`): its
     origin package not seen is not cured, and the taint of one still Citrix's needing another
     it only reached is news (red team 59). Nor one of a name a package read but not audited (the
     context) is an origin package of: Citrix's xlib is still there beside a clean one."""
     facts = audit.facts
-    if any(fact.kind is FactKind.GAP and fact.package is None for fact in facts):
+    if any(fact.package is None and hides_origin(fact.kind.value, fact.rule) for fact in facts):
         return frozenset()
-    unseen = {fact.subject for fact in facts if fact.kind is FactKind.GAP}
+    unseen = {fact.subject for fact in facts if hides_origin(fact.kind.value, fact.rule)}
     audited: set[str] = set()
     # An AuditResult's findings hold the context's too; a test's stand-in has none.
     origin = set(origin_names(getattr(audit, "findings", {}), audit.packages))
@@ -139,6 +141,28 @@ def cured_origins(audit: Audited) -> frozenset[str]:
         if Verdict.ORIGIN in result.statuses:
             origin.add(result.package.name)
     return frozenset(audited - origin - unseen)
+
+
+_DEPENDENCY_GAPS = frozenset(
+    f"gap:{kind.value}"
+    for kind in (
+        GapKind.AUTOMATIC_REQUIRES,
+        GapKind.AUTOMATIC_PROVIDES,
+        GapKind.DYNAMIC_BUILDREQUIRES,
+        GapKind.CLEAN_WAY_UNCHECKED,
+        GapKind.MODULES_NOT_FILTERED,
+        GapKind.PRIORITY_NOT_MODELLED,
+    )
+)
+"""The gaps that hide what a package needs or provides, or how requirements resolve, never a
+package's own origin evidence: a spec read for `auditor check` always has the first two (its
+files' generated provides and requirements), and a clean rebuild checked as a spec was never
+cured (`cured_origins`)."""
+
+
+def hides_origin(kind: str, rule: str) -> bool:
+    """Whether a fact (its kind and rule) is a gap that may hide origin evidence."""
+    return kind == FactKind.GAP.value and rule not in _DEPENDENCY_GAPS
 
 
 def origin_names(findings: Mapping[int, Sequence[Finding]], packages: Sequence[Package]) -> frozenset[str]:

@@ -152,3 +152,48 @@ def test_a_taint_whose_earlier_end_is_still_an_origin_package_is_new_still(
     monkeypatch.chdir(tmp_path)
     assert main(["baseline", *sides(repos["base"]), "-q"]) == 0
     assert main(["scan", *sides(repos["moved-release"]), "-q"]) == 1
+
+
+XLIB_SPEC = """Name: xlib
+Version: 2.0
+Release: 1
+Summary: x
+License: MIT
+BuildArch: noarch
+Provides: x
+Source0: https://example.org/xlib-2.0.tar.gz
+%description
+x
+%install
+mkdir -p %{buildroot}%{_datadir}/xlib
+echo 2.0 > %{buildroot}%{_datadir}/xlib/VERSION
+%files
+%{_datadir}/xlib
+"""
+
+
+def test_a_contributor_checking_the_clean_spec_is_told_it_is_progress(
+    repos: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec read for `check` always has gaps of what its built files would add
+    (automatic-provides, automatic-requires): they hide what it provides and needs, never its own
+    origin evidence, and read as unseen evidence they kept a clean rebuild from being cured."""
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(XLIB_SPEC)
+    args = ["check", str(spec), "--against", *sides(repos["base"]), "-q", "--format", "json"]
+    code, out = run(args, capsys)
+    document = json.loads(out)
+    assert document["headline"] == "nothing gets worse, but the audit is incomplete: 1 automatic-requires"
+    assert (code, document["regressions"]) == (0, [])
+
+
+def test_a_rebuild_whose_own_evidence_is_unseen_is_not_cured(
+    repos: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Source the reader cannot expand may still be Citrix's: that spec's xlib is not rebuilt clean."""
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(XLIB_SPEC.replace("https://example.org/", "%{lua: print('https://example.org/')}"))
+    args = ["check", str(spec), "--against", *sides(repos["base"]), "-q", "--format", "json"]
+    code, out = run(args, capsys)
+    regressions = [(item["package"], item["capability"]) for item in json.loads(out)["regressions"]]
+    assert (code, regressions) == (1, [("app", "citrix:ylib")])
