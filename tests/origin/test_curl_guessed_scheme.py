@@ -45,6 +45,17 @@ def test_rpmbuild_fetches_a_word_without_a_scheme_over_http(tmp_path: Path) -> N
         assert server.paths() == ["/a.tgz", "/b.tgz"], done.stderr
 
 
+def assert_second_word_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], word: str, rule: str
+) -> None:
+    """``word``, the second word of a URL Source (rpmbuild hands curl each), is a finding of ``rule``."""
+    spec = write_spec(tmp_path, "guessed", f"Source0: https://example.org/a.tgz {word}")
+    code, report, err = scan_report(capsys, spec)
+    found = {(p["kind"], f["rule"], f["value"]) for p in report["packages"] for f in p["findings"]}
+    assert ("source", rule, word) in found, err
+    assert code == 1
+
+
 @pytest.mark.parametrize(
     ("word", "rule"),
     [
@@ -59,11 +70,7 @@ def test_rpmbuild_fetches_a_word_without_a_scheme_over_http(tmp_path: Path) -> N
 def test_a_word_curl_fetches_from_citrix_over_http_is_a_finding(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], word: str, rule: str
 ) -> None:
-    spec = write_spec(tmp_path, "guessed", f"Source0: https://example.org/a.tgz {word}")
-    code, report, err = scan_report(capsys, spec)
-    found = {(p["kind"], f["rule"], f["value"]) for p in report["packages"] for f in p["findings"]}
-    assert ("source", rule, word) in found, err
-    assert code == 1
+    assert_second_word_found(tmp_path, capsys, word, rule)
 
 
 class _Proxy:
@@ -109,11 +116,7 @@ def test_curl_takes_one_slash_after_any_scheme() -> None:
 def test_a_word_curl_reads_with_a_scheme_of_its_own_is_a_finding(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], word: str, rule: str
 ) -> None:
-    spec = write_spec(tmp_path, "guessed", f"Source0: https://example.org/a.tgz {word}")
-    code, report, err = scan_report(capsys, spec)
-    found = {(p["kind"], f["rule"], f["value"]) for p in report["packages"] for f in p["findings"]}
-    assert ("source", rule, word) in found, err
-    assert code == 1
+    assert_second_word_found(tmp_path, capsys, word, rule)
 
 
 def test_a_source_written_as_a_user_a_host_and_a_path_names_the_host(
