@@ -125,7 +125,7 @@ def _add_limits(network: argparse._ArgumentGroup) -> None:
         type=_retries,
         default=HttpSettings.attempts - 1,
         help="retries of a request after a connection error, timeout, slow or cut body or 5xx "
-        f"answer, with back-off (default: {HttpSettings.attempts - 1}; at most "
+        f"answer, with back-off (0 to {MAX_RETRIES}, default: {HttpSettings.attempts - 1}; at most "
         f"{HttpSettings.retry_budget} in the whole run)",
     )
     network.add_argument(
