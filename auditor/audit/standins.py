@@ -111,6 +111,23 @@ def _stand_in_files_gap(package: Package, built: list[Package], files: list[str]
     return Gap(GapKind.AUTOMATIC_PROVIDES, detail)
 
 
+def _unseen_config_gaps(package: Package, files: list[str]) -> list[Gap]:
+    """A `payload-unread` gap for each stand-in file that is a repository configuration or key:
+    what the package installs there is origin evidence, not only what it provides, and unseen
+    (a `%files -f` list writing a Citrix ``.repo`` was a rebuild cured, e561969f)."""
+    from auditor.sources.payloadconfig import role_of  # the payload reader's roles
+
+    return [
+        Gap(
+            GapKind.PAYLOAD_UNREAD,
+            f"{package.spec}: {package.name}: its %files may package {path} ({role.value}):"
+            " its content is unseen",
+        )
+        for path in files
+        if (role := role_of(path)) is not None
+    ]
+
+
 def with_stand_ins(new: LoadResult, base: LoadResult) -> LoadResult:
     """``new`` with each binary package read from a spec given the generated provides of the
     BASE packages it replaces (`GENERATED_PROVIDE`) that it does not provide itself, and an
@@ -152,6 +169,7 @@ def with_stand_ins(new: LoadResult, base: LoadResult) -> LoadResult:
             gaps.append(_stand_in_gap(GapKind.AUTOMATIC_REQUIRES, package, built, requires))
         if files:
             gaps.append(_stand_in_files_gap(package, built, files))
+            gaps.extend(_unseen_config_gaps(package, files))
         if provides or requires or files:
             package = with_fields(
                 package,

@@ -155,15 +155,19 @@ class _Wanted:
 
     @classmethod
     def of(cls, package: Package) -> _Wanted:
-        # A -f list or a macro left as written (ANY_FILE) may package anything: that is the
-        # spec reader's own limit, said of every package, not a configuration seen here.
+        # A -f list or a macro left as written (ANY_FILE) may package anything: no Source is
+        # taken for it, but, as a glob over /etc, each directory the spec's text puts something
+        # in is unseen (else a rebuild writing a Citrix .repo through its list passed as clean,
+        # its only gap automatic-requires, which hides no origin evidence: e561969f).
         patterns = tuple(item for item in package.file_patterns if item != ANY_FILE)
+        listed = ANY_FILE in package.file_patterns
         exact = tuple((path, role) for path in package.files if (role := role_of(path)) is not None)
         globs = [item for item in patterns if item[:1] not in "!="]
         directories = tuple(
             (directory, role)
             for directory, role in _DIRECTORIES
-            if may_package(f"{directory}/{_PROBE}.repo", package.files, patterns)
+            if listed
+            or may_package(f"{directory}/{_PROBE}.repo", package.files, patterns)
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
         elsewhere = tuple(path for path in package.files if role_of(path) is None and is_repo_name(path))

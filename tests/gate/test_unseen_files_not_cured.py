@@ -1,0 +1,104 @@
+"""A rebuild whose packaged files are unseen is not cured when they may hold its origin evidence.
+
+BASE: ``app`` needs Citrix ``xlib``, which installs ``/etc/yum.repos.d/xs.repo``, and the clean
+``mid``, which needs Citrix ``ylib``. The change is a spec of xlib without the Vendor whose
+``%files -f`` list packages a repository configuration its ``%install`` writes, pointing at
+XenServer's updates. The reader cannot see that list: BASE's ``xs.repo`` stood in with an
+`automatic-provides` gap, a gap exempted as hiding only what a package provides (e561969f), so
+xlib counted as rebuilt clean and app's taint on ylib passed as its old one: ``check`` said
+"nothing gets worse" (exit 0) of a change whose xlib may still point hosts at Citrix.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.deps.built import CITRIX, build_repository
+
+SPEC = """Name: xlib
+Version: 2.0
+Release: 1
+Summary: x
+License: MIT
+BuildArch: noarch
+Provides: x
+Source0: https://example.org/xlib-2.0.tar.gz
+%description
+x
+%install
+mkdir -p %{buildroot}/etc/yum.repos.d
+printf '[xs-updates]\\nbaseurl=https://updates.xensource.com/XenServer/8/\\n' > %{buildroot}/etc/yum.repos.d/xs.repo
+echo /etc/yum.repos.d/xs.repo > xlib.files
+%files -f xlib.files
+"""
+
+
+def test_a_rebuild_whose_repository_files_are_unseen_is_not_cured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = build_repository(
+        [
+            {"name": "xlib", "provides": ["x"], "files": ["/etc/yum.repos.d/xs.repo"], **CITRIX},
+            {"name": "ylib", "provides": ["y"], **CITRIX},
+            {"name": "mid", "requires": ["y"]},
+            {"name": "app", "requires": ["x", "mid"]},
+        ],
+        tmp_path / "base",
+    )
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(SPEC)
+    args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
+    code = main(args)
+    regressions = [
+        (item["package"], item["capability"]) for item in json.loads(capsys.readouterr().out)["regressions"]
+    ]
+    assert (code, regressions) == (1, [("app", "citrix:ylib")])
+
+
+def test_a_rebuild_whose_files_list_may_install_a_repository_file_is_not_cured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE's xlib owns no such file, so none stands in: the `%files -f` list, which the reader
+    does not look into, was said by no gap but automatic-requires, exempted (e561969f), while the
+    spec's text writes into a reposdir. As a glob over /etc, it is unseen there."""
+    repo = build_repository(
+        [
+            {"name": "xlib", "provides": ["x"], **CITRIX},
+            {"name": "ylib", "provides": ["y"], **CITRIX},
+            {"name": "mid", "requires": ["y"]},
+            {"name": "app", "requires": ["x", "mid"]},
+        ],
+        tmp_path / "base",
+    )
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(SPEC)
+    args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
+    code = main(args)
+    regressions = [
+        (item["package"], item["capability"]) for item in json.loads(capsys.readouterr().out)["regressions"]
+    ]
+    assert (code, regressions) == (1, [("app", "citrix:ylib")])
+
+
+def test_the_release_gate_blocks_the_taint_such_a_rebuild_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The baseline written on BASE accepted app's taint on ylib as its entry's, xlib taken for
+    rebuilt clean, and ``scan --baseline`` of the release with the spec exited 0."""
+    rest: list[dict[str, Any]] = [
+        {"name": "ylib", "provides": ["y"], **CITRIX},
+        {"name": "mid", "requires": ["y"]},
+        {"name": "app", "requires": ["x", "mid"]},
+    ]
+    base = build_repository([{"name": "xlib", "provides": ["x"], **CITRIX}, *rest], tmp_path / "base")
+    release = build_repository(rest, tmp_path / "release")
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(SPEC)
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", str(base), str(base.parent / "SRPMS"), "-q"]) == 0
+    assert main(["scan", str(release), str(release.parent / "SRPMS"), str(spec), "-q"]) == 1
