@@ -36,28 +36,32 @@ printf '[xs-updates]\\nbaseurl=https://updates.xensource.com/XenServer/8/\\n' > 
 echo /etc/yum.repos.d/xs.repo > xlib.files
 %files -f xlib.files
 """
+REST: list[dict[str, Any]] = [
+    {"name": "ylib", "provides": ["y"], **CITRIX},
+    {"name": "mid", "requires": ["y"]},
+    {"name": "app", "requires": ["x", "mid"]},
+]
+"""BASE but for xlib: app needs xlib, and ylib through mid."""
+
+
+def check_of_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], xlib: dict[str, Any]
+) -> tuple[int, list[tuple[str, str]]]:
+    """`check` of `SPEC` against BASE (``xlib`` and `REST`): its exit code and regressions."""
+    repo = build_repository([xlib, *REST], tmp_path / "base")
+    spec = tmp_path / "xlib.spec"
+    spec.write_text(SPEC)
+    args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
+    code = main(args)
+    document = json.loads(capsys.readouterr().out)
+    return code, [(item["package"], item["capability"]) for item in document["regressions"]]
 
 
 def test_a_rebuild_whose_repository_files_are_unseen_is_not_cured(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = build_repository(
-        [
-            {"name": "xlib", "provides": ["x"], "files": ["/etc/yum.repos.d/xs.repo"], **CITRIX},
-            {"name": "ylib", "provides": ["y"], **CITRIX},
-            {"name": "mid", "requires": ["y"]},
-            {"name": "app", "requires": ["x", "mid"]},
-        ],
-        tmp_path / "base",
-    )
-    spec = tmp_path / "xlib.spec"
-    spec.write_text(SPEC)
-    args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
-    code = main(args)
-    regressions = [
-        (item["package"], item["capability"]) for item in json.loads(capsys.readouterr().out)["regressions"]
-    ]
-    assert (code, regressions) == (1, [("app", "citrix:ylib")])
+    xlib = {"name": "xlib", "provides": ["x"], "files": ["/etc/yum.repos.d/xs.repo"], **CITRIX}
+    assert check_of_the_spec(tmp_path, capsys, xlib) == (1, [("app", "citrix:ylib")])
 
 
 def test_a_rebuild_whose_files_list_may_install_a_repository_file_is_not_cured(
@@ -66,23 +70,8 @@ def test_a_rebuild_whose_files_list_may_install_a_repository_file_is_not_cured(
     """BASE's xlib owns no such file, so none stands in: the `%files -f` list, which the reader
     does not look into, was said by no gap but automatic-requires, exempted (e561969f), while the
     spec's text writes into a reposdir. As a glob over /etc, it is unseen there."""
-    repo = build_repository(
-        [
-            {"name": "xlib", "provides": ["x"], **CITRIX},
-            {"name": "ylib", "provides": ["y"], **CITRIX},
-            {"name": "mid", "requires": ["y"]},
-            {"name": "app", "requires": ["x", "mid"]},
-        ],
-        tmp_path / "base",
-    )
-    spec = tmp_path / "xlib.spec"
-    spec.write_text(SPEC)
-    args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
-    code = main(args)
-    regressions = [
-        (item["package"], item["capability"]) for item in json.loads(capsys.readouterr().out)["regressions"]
-    ]
-    assert (code, regressions) == (1, [("app", "citrix:ylib")])
+    xlib = {"name": "xlib", "provides": ["x"], **CITRIX}
+    assert check_of_the_spec(tmp_path, capsys, xlib) == (1, [("app", "citrix:ylib")])
 
 
 def test_the_release_gate_blocks_the_taint_such_a_rebuild_leaves(
@@ -90,13 +79,8 @@ def test_the_release_gate_blocks_the_taint_such_a_rebuild_leaves(
 ) -> None:
     """The baseline written on BASE accepted app's taint on ylib as its entry's, xlib taken for
     rebuilt clean, and ``scan --baseline`` of the release with the spec exited 0."""
-    rest: list[dict[str, Any]] = [
-        {"name": "ylib", "provides": ["y"], **CITRIX},
-        {"name": "mid", "requires": ["y"]},
-        {"name": "app", "requires": ["x", "mid"]},
-    ]
-    base = build_repository([{"name": "xlib", "provides": ["x"], **CITRIX}, *rest], tmp_path / "base")
-    release = build_repository(rest, tmp_path / "release")
+    base = build_repository([{"name": "xlib", "provides": ["x"], **CITRIX}, *REST], tmp_path / "base")
+    release = build_repository(REST, tmp_path / "release")
     spec = tmp_path / "xlib.spec"
     spec.write_text(SPEC)
     monkeypatch.chdir(tmp_path)

@@ -24,6 +24,17 @@ from tests.httpserver import LocalServer
 from tests.origin.scanned import scan_report, write_spec
 
 
+def rpmbuild_fetches(tmp_path: Path, spec: Path) -> subprocess.CompletedProcess[str]:
+    """``rpmbuild -bp`` of ``spec`` with its Sources fetched, as its URL helper fetches them."""
+    top = tmp_path / "top"
+    command = [
+        "rpmbuild", "-bp", "--quiet", "--undefine", "_disable_source_fetch",
+        "--define", f"_topdir {top}", "--define", f"_sourcedir {top / 'SOURCES'}", str(spec),
+    ]  # fmt: skip
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=120)
+
+
 def test_rpmbuild_fetches_a_word_without_a_scheme_over_http(tmp_path: Path) -> None:
     """The authority: rpmbuild's own download (``--undefine _disable_source_fetch``) hands the
     second word to curl, which fetches it from the host after its ``@`` (`scripts/test` installs
@@ -35,13 +46,7 @@ def test_rpmbuild_fetches_a_word_without_a_scheme_over_http(tmp_path: Path) -> N
     with LocalServer(tmp_path) as server:
         words = f"{server.url('/a.tgz')} user@127.0.0.1:{server.port}/b.tgz"
         spec = write_spec(tmp_path, "guessed", f"Source0: {words}")
-        top = tmp_path / "top"
-        command = [
-            "rpmbuild", "-bp", "--quiet", "--undefine", "_disable_source_fetch",
-            "--define", f"_topdir {top}", "--define", f"_sourcedir {top / 'SOURCES'}", str(spec),
-        ]  # fmt: skip
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=120)
+        done = rpmbuild_fetches(tmp_path, spec)
         assert server.paths() == ["/a.tgz", "/b.tgz"], done.stderr
 
 
@@ -156,13 +161,7 @@ def test_rpmbuild_hands_curl_a_word_that_is_an_option(tmp_path: Path) -> None:
         port = server.port
         words = f"http://decoy.invalid:{port}/a.tgz --connect-to decoy.invalid:{port}:127.0.0.1:{port}"
         spec = write_spec(tmp_path, "option", f"Source0: {words}")
-        top = tmp_path / "top"
-        command = [
-            "rpmbuild", "-bp", "--quiet", "--undefine", "_disable_source_fetch",
-            "--define", f"_topdir {top}", "--define", f"_sourcedir {top / 'SOURCES'}", str(spec),
-        ]  # fmt: skip
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LC_ALL": "C"}
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=120)
+        done = rpmbuild_fetches(tmp_path, spec)
         assert "/a.tgz" in server.paths(), done.stderr
 
 
