@@ -19,6 +19,7 @@ from auditor.gate.audited import Audited
 from auditor.gate.baseline import (
     Baseline,
     BaselineEntry,
+    BaselineMatcher,
     legacy_key,
     needed,
     written_before_taint_capabilities,
@@ -84,12 +85,14 @@ def baseline_progress(
     baseline: Baseline | None,
     rulings: Sequence[Ruled],
     reach: Callable[[Fact], frozenset[str] | None] | None = None,
+    matcher: BaselineMatcher | None = None,
 ) -> BaselineProgress:
     """Baseline entries no fact matches any more: fixed, superseded by another taint, or gone
     with their package or provider, or no longer seen (their package, or the run, has a gap now:
     a baseline is written from a complete audit); and those whose facts are there, none accepted
     by them (``rulings``, one per fact of ``audit`` in its order, say how each was ruled).
-    ``reach`` says what a taint of ``audit`` reaches (`auditor.audit.reach`; None: not known)."""
+    ``reach`` says what a taint of ``audit`` reaches (`auditor.audit.reach`; None: not known);
+    ``matcher``, the baseline's matcher the gate ruled with (made here when not given)."""
     if baseline is None:
         return BaselineProgress()
     accepted = Disposition.BASELINED.value
@@ -104,7 +107,8 @@ def baseline_progress(
     # fixed, still holds that taint (`BaselineMatcher.renamed`), as `compare` pairs them.
     renamed: dict[str, set[str]] = {}
     entries = baseline.fingerprints
-    matcher = baseline.matcher(reach, cured_origins(audit))
+    if matcher is None:  # the gate's own, built once for its rulings
+        matcher = baseline.matcher(reach, cured_origins(audit))
     for fact, ruling in zip(facts, rulings, strict=True):
         package = audit.packages[fact.package] if fact.package is not None else None
         ruled = ruling.disposition.value

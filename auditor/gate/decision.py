@@ -199,7 +199,7 @@ def decide(
         )
     if current is not None:
         _gather(by_package, current, rulings, start)
-    progress = baseline_progress(audit, baseline, rulings, reach)
+    progress = baseline_progress(audit, baseline, rulings, reach, accepted)
     stale = tuple(waiver for waiver in live if id(waiver) not in used)
     return Decision(
         options=options,
