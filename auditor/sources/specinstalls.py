@@ -146,6 +146,8 @@ class _Wanted:
     """The reposdirs and the key directory a glob or a whole directory of ``%files`` packages."""
     files: tuple[str, ...]
     patterns: tuple[str, ...]
+    listed: bool = False
+    """Whether ``%files`` takes a list the build writes (``-f``) or a path left with a macro."""
     elsewhere: tuple[str, ...] = ()
     """The plain ``%files`` paths of ``.repo`` files outside the reposdirs: configuration of the
     package's hosts once some package's ``reposdir=`` names their directory."""
@@ -156,9 +158,9 @@ class _Wanted:
     @classmethod
     def of(cls, package: Package) -> _Wanted:
         # A -f list or a macro left as written (ANY_FILE) may package anything: no Source is
-        # taken for it, but, as a glob over /etc, each directory the spec's text puts something
-        # in is unseen (else a rebuild writing a Citrix .repo through its list passed as clean,
-        # its only gap automatic-requires, which hides no origin evidence: e561969f).
+        # taken for it, and it is read as a glob over /etc (else a rebuild writing a Citrix .repo
+        # through its list passed as clean, its only gap automatic-requires, which hides no
+        # origin evidence: e561969f).
         patterns = tuple(item for item in package.file_patterns if item != ANY_FILE)
         listed = ANY_FILE in package.file_patterns
         exact = tuple((path, role) for path in package.files if (role := role_of(path)) is not None)
@@ -171,7 +173,7 @@ class _Wanted:
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
         elsewhere = tuple(path for path in package.files if role_of(path) is None and is_repo_name(path))
-        return cls(exact, directories, tuple(package.files), patterns, elsewhere)
+        return cls(exact, directories, tuple(package.files), patterns, listed, elsewhere)
 
     def installs(self, path: str) -> bool:
         return may_package(path, self.files, self.patterns)
@@ -202,6 +204,7 @@ def _judged(
             shown[path] = f"{path} ({local.label})"
 
     by_name = {local.source.filename: local for local in locals_}
+    quiet: list[str] = []
     for path, role in wanted.exact:
         local = by_name.get(posixpath.basename(path))
         if local is None:
@@ -228,13 +231,31 @@ def _judged(
             if local.role is role and fits and target not in contents and wanted.installs(target):
                 take(target, role, local)
                 matched = True
-        # A glob over /etc (``%{_sysconfdir}/*``, bash's, pam's) packages whatever the build puts
-        # there: unseen only where the spec's text puts something in this directory; else every
-        # package owning /etc/* was a gap, though nothing of its build goes there.
-        if not matched and ((directory, role) in named or _directory_word(directory) in mentioned):
+        if matched:
+            continue
+        if (directory, role) in named or _directory_word(directory) in mentioned:
             unseen(
                 f"{directory}/", role, "what the build puts there, no Source of the spec being such a file"
             )
+        else:
+            quiet.append(directory)
+    if quiet:
+        # A glob over /etc (``%{_sysconfdir}/*``) or a -f list packages whatever the build puts
+        # there, and shell spells a directory in ways no reading of the spec's text sees
+        # (``d=yum; ... /etc/$d.repos.d/``): one gap says so, where the text names none of them.
+        how = (
+            "takes a list its build writes (-f) or a path left with a macro"
+            if wanted.listed
+            else "has a glob"
+        )
+        said = f"{spec_path}: {name}'s %files {how}, which may package files in {', '.join(quiet)}"
+        gaps.append(
+            Gap(
+                GapKind.PAYLOAD_UNREAD,
+                f"{said}: what its build puts there is unseen, a repository "
+                "configuration or key among it unjudged",
+            )
+        )
     for target in dict.fromkeys(written):
         plain = re.sub(r"%\{?buildroot\}?|\$\{?RPM_BUILD_ROOT\}?", "", target)
         plain = re.sub(r"%\{?_sysconfdir\}?", "/etc", plain)

@@ -44,13 +44,25 @@ REST: list[dict[str, Any]] = [
 """BASE but for xlib: app needs xlib, and ylib through mid."""
 
 
+DISGUISED = SPEC.replace(
+    """mkdir -p %{buildroot}/etc/yum.repos.d
+printf '[xs-updates]\\nbaseurl=https://updates.xensource.com/XenServer/8/\\n' > %{buildroot}/etc/yum.repos.d/xs.repo
+echo /etc/yum.repos.d/xs.repo > xlib.files""",
+    """d=yum; mkdir -p %{buildroot}/etc/$d.repos.d
+printf '[xs-updates]\\nbaseurl=https://updates.xensource.com/XenServer/8/\\n' > %{buildroot}/etc/$d.repos.d/xs.re$(echo po)
+echo /etc/$d.repos.d/xs.re$(echo po) > xlib.files""",
+)
+"""`SPEC` with shell spelling the reposdir and the file as no reading of the spec's text sees."""
+assert DISGUISED != SPEC
+
+
 def check_of_the_spec(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], xlib: dict[str, Any]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], xlib: dict[str, Any], text: str = SPEC
 ) -> tuple[int, list[tuple[str, str]]]:
-    """`check` of `SPEC` against BASE (``xlib`` and `REST`): its exit code and regressions."""
+    """`check` of the spec ``text`` against BASE (``xlib`` and `REST`): its exit code and regressions."""
     repo = build_repository([xlib, *REST], tmp_path / "base")
     spec = tmp_path / "xlib.spec"
-    spec.write_text(SPEC)
+    spec.write_text(text)
     args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
     code = main(args)
     document = json.loads(capsys.readouterr().out)
@@ -72,6 +84,17 @@ def test_a_rebuild_whose_files_list_may_install_a_repository_file_is_not_cured(
     spec's text writes into a reposdir. As a glob over /etc, it is unseen there."""
     xlib = {"name": "xlib", "provides": ["x"], **CITRIX}
     assert check_of_the_spec(tmp_path, capsys, xlib) == (1, [("app", "citrix:ylib")])
+
+
+def test_a_rebuild_whose_files_list_is_written_in_disguise_is_not_cured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The spec's text names no reposdir, so the glob over /etc a `-f` list reads as found nothing
+    to say; its only gaps were automatic-requires and automatic-provides, exempted, and `check`
+    said "nothing gets worse" (closing note of the 59th stop). rpmbuild packages the file
+    (`tests.sources.test_spec_installs.test_the_disguised_write_is_packaged_by_rpmbuild`)."""
+    xlib = {"name": "xlib", "provides": ["x"], **CITRIX}
+    assert check_of_the_spec(tmp_path, capsys, xlib, DISGUISED) == (1, [("app", "citrix:ylib")])
 
 
 def test_the_release_gate_blocks_the_taint_such_a_rebuild_leaves(

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
+from tests.rpmbuild import binary_of
 from tests.sources.test_payload_config import findings, package, payload_gaps, scan, signing_key
 
 __all__ = ["signing_key"]  # the fixture, used by name
@@ -279,18 +280,42 @@ INSTALL_REPO
 """
 
 
+DISGUISED = (
+    "d=yum; mkdir -p %{buildroot}/etc/$d.repos.d;"
+    " printf '[x]\\nbaseurl=https://updates.xensource.com/\\n' > %{buildroot}/etc/$d.repos.d/x.re$(echo po)"
+)
+"""A write into a reposdir that no reading of the spec's text sees."""
+
+
 @pytest.mark.parametrize(
-    ("install", "gap"),
+    "install",
     [
-        ("", False),  # bash's and pam's /etc/*: nothing of the build goes to a reposdir
-        ("make install-repo DESTDIR=%{buildroot} REPODIR=%{_sysconfdir}/yum.repos.d", True),
-        ("cp -a conf/rpm-gpg %{buildroot}%{_sysconfdir}/pki/", True),
+        # Nothing the text shows goes to a reposdir (bash's and pam's /etc/*), but shell spells a
+        # directory in ways no reading of the text sees (`DISGUISED`): a glob over /etc is unseen
+        # there whatever the text says.
+        "",
+        DISGUISED,
+        "make install-repo DESTDIR=%{buildroot} REPODIR=%{_sysconfdir}/yum.repos.d",
+        "cp -a conf/rpm-gpg %{buildroot}%{_sysconfdir}/pki/",
     ],
 )
-def test_a_glob_over_etc_is_a_gap_only_where_the_spec_puts_something_in_a_reposdir_or_the_keydir(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], install: str, gap: bool
+def test_a_glob_over_etc_is_a_gap_whatever_the_spec_text_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], install: str
 ) -> None:
     spec = tmp_path / "etcglob.spec"
     spec.write_text(ETC_GLOB.replace("INSTALL_REPO", install))
     _, document = scan([str(spec)], capsys)
-    assert bool(payload_gaps(document, "etcglob")) is gap
+    assert payload_gaps(document, "etcglob")
+
+
+def test_the_disguised_write_is_packaged_by_rpmbuild(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The authority: rpmbuild packages the file the disguised write makes, and the auditor judges
+    the built RPM's configuration where it could only say that the spec's was unseen."""
+    rpm = binary_of(ETC_GLOB.replace("INSTALL_REPO", DISGUISED), tmp_path)
+    listed = subprocess.run(["rpm", "-qlp", str(rpm)], capture_output=True, text=True, check=True).stdout
+    assert "/etc/yum.repos.d/x.repo" in listed.split()
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "etcglob").values())
