@@ -32,7 +32,3 @@ def badges(row: PackageView) -> str:
     if row.gate is not Gate.NONE:
         text += f' <span class="gate gate-{row.gate.value}">{row.gate.value}</span>'
     return text
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from auditor.audit.plan import Dependents, DependentsFinder, Plan, PlanItem
 from auditor.reports.flagged import PALETTE, UNAUDITED
 from auditor.reports.html_chains import hop_label
-from auditor.reports.html_common import esc, fit, plural
+from auditor.reports.html_common import esc, fit
+from auditor.reports.text import plural
 from auditor.reports.view import ReportView
 from auditor.rpm.model import Package
 

@@ -15,7 +15,8 @@ from auditor.audit.facts import FactKind
 from auditor.gate.baseline import BaselineEntry
 from auditor.gate.decision import Disposition
 from auditor.gate.progress import Change, Comparison, FactChange
-from auditor.reports.html_common import esc, plural
+from auditor.reports.html_common import esc
+from auditor.reports.text import plural
 from auditor.reports.view import ReportView
 
 MAX_CHANGES = 500

@@ -34,12 +34,12 @@ from auditor.audit.plan import make_plan
 from auditor.origin.findings import Verdict
 from auditor.reports.flagged import PALETTE
 from auditor.reports.html_chains import MAX_SECTIONS, flagged_sections
-from auditor.reports.html_common import esc, plural
+from auditor.reports.html_common import esc
 from auditor.reports.html_holdback import holdback_section
 from auditor.reports.html_progress import progress_section
 from auditor.reports.inert import json_text_inert
 from auditor.reports.jsonlines import SPOOL_PIECE
-from auditor.reports.text import clean_text
+from auditor.reports.text import clean_text, plural
 from auditor.reports.view import ReportView
 
 UNSEEN_PER_KIND_PAGE = 50

@@ -22,7 +22,7 @@ from auditor.reports.chains import shown as shown_chain
 from auditor.reports.comment import fitted
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
-from auditor.reports.text import code_span, reader_line, shorten
+from auditor.reports.text import code_span, plural, reader_line, shorten
 from auditor.reports.view import ReportView
 
 MAX_ROWS = 100
@@ -52,7 +52,7 @@ def render(view: ReportView) -> str:
             f"{urls} configured repository {url_word})"
         )
     lines.append(
-        f"{len(view.rows)} packages audited from {len(view.inputs)} input(s); "
+        f"{plural(len(view.rows), 'package')} audited from {len(view.inputs)} input(s); "
         f"{said}, {len(view.waived)} waived; exit code {int(view.exit_code)}."
     )
     lines += ["", *_counts(view)]

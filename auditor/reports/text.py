@@ -132,6 +132,11 @@ def simple_table(rows: Sequence[Sequence[str]], headers: Sequence[str], right: C
     return str(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align))
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``count`` and the word for that many (``1 package``, ``2 packages``)."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
 def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 

@@ -6,10 +6,9 @@ so they cannot disagree on what blocks, as osv-scanner's and pip-audit's formats
 result model.
 
 A package's *status* here is the summary a person sees first (its row: `auditor.reports.rows`):
-the worst status among its facts that block, or, when none blocks, the worst status its facts
-give it. So a displayed status never hides a blocking fact: a package whose build is tainted
-(not blocking by default) and that has a requirement nothing provides (blocking) shows
-``unresolved``.
+the worst status among its facts that block, or, when none blocks, the worst its facts give it.
+So a displayed status never hides a blocking fact: a package whose build is tainted (not
+blocking by default) and that has a requirement nothing provides (blocking) shows ``unresolved``.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
 from auditor.reports.failures import RunFailure, run_failures, stale_reason
 from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, unaudited_evidence
+from auditor.reports.text import plural
 from auditor.rpm.model import Package
 from auditor.sources.interface import InputSummary
 
@@ -204,7 +204,7 @@ class ReportView:
     def summary_line(self) -> str:
         counts = self.counts()
         parts = [f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value]]
-        text = f"{len(self.rows)} packages audited: " + (", ".join(parts) or "none")
+        text = f"{plural(len(self.rows), 'package')} audited: " + (", ".join(parts) or "none")
         if self.config:
             text += f"; {len(self.config)} configured repository URL(s) on policy hosts"
         blocking = len(self.blocking) + len(self.blocking_config)

@@ -57,7 +57,7 @@ def test_known_arches_still_audit(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         ["scan", str(RPMS / "multilib-1.0-1.i686.rpm"), "--arch", "i686", "--fail-on", "none"], capsys
     )
-    assert code == 0 and "1 packages audited" in out
+    assert code == 0 and "1 package audited" in out
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ named ``.sarif`` is never a table by mistake."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 
 def is_table(text: str) -> bool:
-    return "packages audited" in text and not text.lstrip().startswith(("{", "<", "#", "digraph"))
+    return re.search(
+        r"\b1 package audited|packages audited", text
+    ) is not None and not text.lstrip().startswith(("{", "<", "#", "digraph"))
 
 
 def is_sarif(text: str) -> bool:

@@ -118,7 +118,7 @@ def test_a_replaced_report_keeps_its_permissions(tmp_path: Path, capsys: pytest.
     report.write_text("old")
     report.chmod(0o640)
     run(["scan", ONE, "-o", str(report)], capsys)
-    assert stat.S_IMODE(report.stat().st_mode) == 0o640 and "packages audited" in report.read_text()
+    assert stat.S_IMODE(report.stat().st_mode) == 0o640 and "1 package audited" in report.read_text()
 
 
 def scan_to_full_stdout(*arguments: str) -> None:
