@@ -42,14 +42,11 @@ from auditor.sources.inputpaths import (
 )
 from auditor.sources.interface import ConfigUrl, InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.localrepo import read_local_repository
-from auditor.sources.remote import (
-    read_remote_repository,
-    repository_base,
-)
+from auditor.sources.remote import read_remote_repository, repository_base
 from auditor.sources.repodata import RepositoryRead, add_repository
 from auditor.sources.rpmbatch import read_rpm_files
 from auditor.sources.walk import walk_files
-from auditor.sources.walkedfile import Kind, look_at
+from auditor.sources.walkedfile import Kind, dangling_link, look_at
 
 __all__ = ["load_inputs"]
 
@@ -337,18 +334,20 @@ def _load_directory(
     spec_paths: list[str] = []
     errors_before = len(result.errors)
     for entry in walk_files(root, enter=enter, problem=problem, alias=alias, snapshot=options.snapshot):
-        if is_rpm_name(entry.name):
+        if is_rpm_name(entry.name) and (gone := dangling_link(entry)) is not None:
+            result.errors.append(gone)  # read without a look but for this: a link to nothing
+        elif is_rpm_name(entry.name):
             rpm_paths.append(entry.path)
-            continue
-        look = look_at(entry)  # an RPM file under another name is read too, as rpm reads it
-        if look.kind is Kind.RPM:
-            rpm_paths.append(entry.path)
-        elif is_spec_file(entry.name):
-            spec_paths.append(entry.path)  # its reader says what is wrong with one it cannot read
-        elif is_repo_config_name(entry.name):
-            _say_config_not_read(entry.path, result)
-        elif look.error is not None:
-            result.errors.append(look.error)
+        else:
+            look = look_at(entry)  # an RPM file under another name is read too, as rpm reads it
+            if look.kind is Kind.RPM:
+                rpm_paths.append(entry.path)
+            elif is_spec_file(entry.name):
+                spec_paths.append(entry.path)  # its reader says what is wrong with one it cannot read
+            elif is_repo_config_name(entry.name):
+                _say_config_not_read(entry.path, result)
+            elif look.error is not None:
+                result.errors.append(look.error)
     count = 0
     for item in read_rpm_files(files.new(rpm_paths, result), store, options.progress, options.snapshot):
         if isinstance(item, InputError):
@@ -384,10 +383,10 @@ def _say_nothing_read(root: str, result: LoadResult, options: ReadOptions) -> No
 
 def _say_config_not_read(path: str, result: LoadResult) -> None:
     """A repository configuration met in a walk (a build environment's ``.repo``, an image's
-    ``/etc/yum.repos.d``, a mirror's own ``.repo`` published beside its packages) is not read:
-    its repositories would be fetched unasked. It is said, and it is no gap: the directory was
-    read whole, and a repository one of its files names is no part of it. A directory of
-    nothing else read nothing, which `_say_nothing_read` says."""
+    ``/etc/yum.repos.d``, a mirror's own ``.repo`` beside its packages) is not read: its
+    repositories would be fetched unasked. It is said, and it is no gap: the directory was read
+    whole, and a repository its files name is no part of it (`_say_nothing_read` says a
+    directory of nothing else read nothing)."""
     what = "a repository configuration in a directory walked, not read"
     result.warnings.append(f"{path}: {what}: name it as an input to read the repositories it configures")
 

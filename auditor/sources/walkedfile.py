@@ -55,6 +55,18 @@ def look_at(entry: os.DirEntry[str]) -> Look:
     return Look(Kind.RPM if head == LEAD_MAGIC else Kind.OTHER)
 
 
+def dangling_link(entry: os.DirEntry[str]) -> InputError | None:
+    """Why a walk's ``*.rpm``, which is read without a look, cannot be read when it is a symbolic
+    link leading nowhere: said as for a file of another name, not as a file missing; None for any
+    other (its reader says what is wrong with it)."""
+    try:
+        if not entry.is_symlink() or entry.is_file():
+            return None
+    except OSError:
+        return None
+    return _not_a_file(entry).error
+
+
 def _not_a_file(entry: os.DirEntry[str]) -> Look:
     """A named pipe, socket or device is no package file; a symbolic link that leads nowhere
     (or round in a loop) may have named one, or a directory of them."""

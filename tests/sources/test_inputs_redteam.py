@@ -139,14 +139,17 @@ def test_files_that_are_no_rpm_beside_an_rpm_in_a_walk_stay_silent(
     assert (code, nevras) == (0, ["epochs-3:1.2-4.src"]), err
 
 
+@pytest.mark.parametrize("name", ["latest", "x.rpm"])
 def test_a_dangling_symbolic_link_in_a_walked_directory_is_an_input_error(
-    clean_tree: Path, capsys: pytest.CaptureFixture[str]
+    name: str, clean_tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A mirror's ``latest -> 8.3`` before 8.3 is synced: what it names may be a directory of packages."""
-    (clean_tree / "latest").symlink_to("8.3")
+    """A mirror's ``latest -> 8.3`` before 8.3 is synced: what it names may be a directory of
+    packages. A ``*.rpm``, read without a look at its first bytes, said "no such file" of a file
+    the walk had just listed."""
+    (clean_tree / name).symlink_to("8.3")
     code, _, err, _ = scan([str(clean_tree)], capsys)
     assert code == 3
-    assert f"auditor: error: {clean_tree / 'latest'}: a symbolic link to nothing (8.3 is not there)" in err
+    assert f"auditor: error: {clean_tree / name}: a symbolic link to nothing (8.3 is not there)" in err
 
 
 @pytest.mark.parametrize("after", ["citrix", "garbage"])
