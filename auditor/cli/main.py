@@ -53,9 +53,12 @@ class _CommandParser(_Parser):
         self._reading = True
         try:
             namespace, inputs = self._options(words[:cut], namespace)
-            return self._inputs([*inputs, *words[cut:]], namespace)
+            namespace, extra = self._inputs([*inputs, *words[cut:]], namespace)
         finally:
             self._reading = False
+        if extra:  # said here, by its command (`auditor diff: error: ...`), not by `auditor`
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return namespace, extra
 
     def _options(
         self, words: list[str], namespace: argparse.Namespace | None

@@ -113,9 +113,9 @@ def test_plan_reads_the_inputs_after_an_option(capsys: pytest.CaptureFixture[str
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["scan", REPO, "--bogus", SRPMS], f"auditor: error: unrecognized arguments: --bogus {SRPMS} "),
+        (["scan", REPO, "--bogus", SRPMS], f"auditor scan: error: unrecognized arguments: --bogus {SRPMS} "),
         (["scan", "--fail-on", "none"], "auditor scan: error: the following arguments are required: PATH "),
-        (["diff", "a", "--fail-on", "none", "b", "c"], "auditor: error: unrecognized arguments: c "),
+        (["diff", "a", "--fail-on", "none", "b", "c"], "auditor diff: error: unrecognized arguments: c "),
         (["check", SINGLE, "--format", "json"], "the following arguments are required: --against"),
         (["check", "--against", REPO], "the following arguments are required: NEW"),
         (["scan", REPO, "--arch"], "argument --arch: expected one argument"),

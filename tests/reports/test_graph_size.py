@@ -187,6 +187,10 @@ def test_focus_on_a_package_holding_back_many_stops_at_the_limit_and_says_so(
             ["--focus", "app-10", "--format", "json"],
             "--focus app-10: only the graph formats (dot, graphml) draw chains",
         ),
+        (
+            ["--focus", "", "--format", "json"],
+            "--focus '': only the graph formats (dot, graphml) draw chains",
+        ),
     ],
 )
 def test_focus_errors_are_usage_errors(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 from typing import TYPE_CHECKING
 
 from auditor.cli import options
@@ -88,11 +89,12 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     written = {fmt for _, fmt in _reports(args)}
     if args.focus is not None and not written & set(GRAPH_FORMATS):
         raise UsageError(
-            f"--focus {args.focus}: only the graph formats ({', '.join(GRAPH_FORMATS)}) draw chains"
+            f"--focus {shlex.quote(args.focus)}: only the graph formats "
+            f"({', '.join(GRAPH_FORMATS)}) draw chains"
         )
     if args.purl_namespace is not None and not written & set(SBOM_FORMATS):
         raise UsageError(
-            f"--purl-namespace {args.purl_namespace}: only the SBOM formats "
+            f"--purl-namespace {shlex.quote(args.purl_namespace)}: only the SBOM formats "
             f"({', '.join(SBOM_FORMATS)}) write purls"
         )
     if args.sarif_max_results is not None and "sarif" not in written:
