@@ -3,12 +3,13 @@ progress take an `AuditResult` or a test's stand-in alike, and neither imports t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from auditor.audit.facts import Fact
 from auditor.audit.result import PackageResult
 from auditor.core.errors import InputError
+from auditor.origin.findings import Finding
 from auditor.rpm.model import Package
 
 
@@ -26,3 +27,8 @@ class Audited(Protocol):
 
     @property
     def errors(self) -> Sequence[InputError]: ...
+
+    @property
+    def findings(self) -> Mapping[int, Sequence[Finding]]:
+        """The policy's findings by package index, of the context's packages too."""
+        ...

@@ -134,8 +134,7 @@ def cured_origins(audit: Audited) -> frozenset[str]:
         return frozenset()
     unseen = {fact.subject for fact in facts if hides_origin(fact.kind.value, fact.rule)}
     audited: set[str] = set()
-    # An AuditResult's findings hold the context's too; a test's stand-in has none.
-    origin = set(origin_names(getattr(audit, "findings", {}), audit.packages))
+    origin = set(origin_names(audit.findings, audit.packages))  # the context's too
     for result in audit.results:
         audited.add(result.package.name)
         if Verdict.ORIGIN in result.statuses:

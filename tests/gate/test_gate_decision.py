@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.audit.facts import Fact, FactKind, MissingSources, gap_fact, origin_fact, taint_capability
@@ -44,6 +44,7 @@ class HandBuilt:
     packages: list[Package]
     results: list[PackageResult]
     errors: list[InputError]
+    findings: dict[int, list[Finding]] = field(default_factory=dict)
 
     @property
     def facts(self) -> list[Fact]:

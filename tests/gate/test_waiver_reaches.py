@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from auditor.core.errors import InputError, PolicyError
 from auditor.gate.decision import Disposition, decide
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import load_waivers, read_waiver_file
+from auditor.origin.findings import Finding
 from auditor.rpm.model import Package
 from tests.deps.built import CITRIX, audit
 from tests.gate.sides import FAIL_ON, Sides, build_sides
@@ -206,6 +207,10 @@ class NoGraph:
     @property
     def errors(self) -> Sequence[InputError]:
         return self.inner.errors
+
+    @property
+    def findings(self) -> Mapping[int, Sequence[Finding]]:
+        return self.inner.findings
 
 
 def test_a_reach_not_known_is_not_accepted(sides: Sides) -> None:
