@@ -28,12 +28,16 @@ from dataclasses import dataclass, replace
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
+from auditor.formats.header import Tag
+from auditor.formats.payload import PayloadFiles, extract_members
 from auditor.formats.rpmheader import read_headers
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
+from auditor.sources.payloadconfig import MAX_FILE
 from auditor.sources.rpmpackage import source_pkgid_of
+from auditor.sources.specinstalls import SourceFiles, with_spec_installs
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
 from auditor.sources.srpmhosts import file_of
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
@@ -79,6 +83,7 @@ def rebuild_of(
         found = _spec_of(source)
         if not found:
             return _unread(source, "it carries no spec: rpmbuild --rebuild fails")
+        sources = _payload_sources(source)
         # The payload's spec, which a rebuild reads, and the builder's parse of it (the SPEC tag):
         # a branch the builder took (--with citrix, --define) is one a rebuild there takes.
         for where, text in found:
@@ -92,6 +97,10 @@ def rebuild_of(
             if dist is not None:
                 # The builder's dist tag, which a subpackage's own Release and a %{?dist} test read too.
                 read = read_spec_text(text, where, defines={**(defines or {}), "dist": dist}, arches=hosts)
+            # The repository files and keys its binaries install, judged from the payload's Sources
+            # as a spec's are from the files beside it: else a rebuild writing a Citrix .repo was
+            # cured, "nothing gets worse", where the same spec checked as a file exits 1.
+            read = with_spec_installs(read, where, text, defines, sources)
             own = read[0]
             spec_evr = EVR(own.epoch, own.version, own.release)
             for binary in read[1:]:
@@ -110,7 +119,7 @@ def _joined(first: Package, other: Package) -> Package:
     """``first`` with what another reading of its spec adds to it."""
     fields: dict[str, object] = {
         field: tuple(dict.fromkeys((*getattr(first, field), *getattr(other, field))))
-        for field in (*_DEPENDENCY_FIELDS, "files", "file_patterns", "gaps", "alternatives")
+        for field in (*_DEPENDENCY_FIELDS, "files", "file_patterns", "gaps", "alternatives", "installs")
     }
     return with_fields(first, **fields)
 
@@ -149,6 +158,52 @@ def _spec_of(source: Package) -> list[tuple[str, str]]:
         (f"{path}:{where.removeprefix('payload:')}" if where != "header" else f"{path}:SPEC", text)
         for where, text in found
     ]
+
+
+def _payload_sources(source: Package) -> SourceFiles:
+    """Reads Source files from the payload of the source RPM ``source`` (where ``rpmbuild
+    --rebuild`` takes them from), each file at most once."""
+    read: dict[str, bytes | str] = {}
+
+    def of(names: Sequence[str]) -> dict[str, bytes | str]:
+        wanted = [name for name in dict.fromkeys(names) if name not in read]
+        if wanted:
+            read.update(_payload_members(source, wanted))
+        return {name: read[name] for name in names}
+
+    return of
+
+
+def _payload_members(source: Package, names: Sequence[str]) -> dict[str, bytes | str]:
+    path = file_of(source) or source.location
+    try:
+        with open_regular(path, path, "an RPM file") as stream:
+            headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
+            if source_pkgid_of(headers, True) != source.source_pkgid:
+                raise InputError(path, "the file changed since it was read: its package is another")
+            stream.seek(headers.header_end)
+            compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
+            files = PayloadFiles.of(headers.main)
+            members = extract_members(
+                stream, compressor, names, path, files, limit=MAX_FILE, total=4 * MAX_FILE
+            )
+    except OSError as exc:
+        return dict.fromkeys(names, f"the source RPM's payload: {os_reason(exc)}")
+    except InputError as exc:
+        return dict.fromkeys(names, f"the source RPM's payload: {exc.reason}")
+    result: dict[str, bytes | str] = {}
+    for name in names:
+        if name in members.found:
+            result[name] = members.found[name]
+        elif name in members.too_large:
+            result[name] = (
+                f"it is {members.too_large[name]} bytes in the source RPM's payload, more than are read"
+            )
+        elif members.error is not None:
+            result[name] = f"the source RPM's payload could not be read: {members.error.reason}"
+        else:
+            result[name] = f"the source RPM's payload holds no file {name} (rpmbuild --rebuild fails)"
+    return result
 
 
 def _as_rebuilt(binary: Package, source: Package, spec_evr: EVR, evr: EVR, pkgid: str | None) -> Package:

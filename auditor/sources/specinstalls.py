@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -81,14 +81,24 @@ class _Local:
         return None
 
 
+SourceFiles = Callable[[Sequence[str]], Mapping[str, bytes | str]]
+"""Reads the Source files of the names given where a build takes them from: each one's content,
+or why it could not be read (`from_directories`; a source RPM's payload,
+`auditor.sources.rebuildspec`)."""
+
+
 def with_spec_installs(
-    packages: list[Package], spec_path: str, text: str, defines: Mapping[str, str | None] | None
+    packages: list[Package],
+    spec_path: str,
+    text: str,
+    defines: Mapping[str, str | None] | None,
+    sources: SourceFiles | None = None,
 ) -> list[Package]:
     """``packages`` (a spec's source package, then its binaries) with, for each binary that
-    installs such a file, what its Sources configure and the gaps of what they do not show."""
+    installs such a file, what its Sources configure and the gaps of what they do not show; the
+    Sources read by ``sources``, else where rpmbuild takes them for the spec at ``spec_path``."""
     if len(packages) < 2:
         return packages
-    directories = source_directories(spec_path, defines or {})
     locals_: list[_Local] | None = None
     written: list[str] = []
     mentioned: list[str] = []
@@ -99,14 +109,15 @@ def with_spec_installs(
             result.append(package)
             continue
         if locals_ is None:  # most specs install no such file: their text is not searched
-            locals_ = [
-                _local(item, directories) for item in packages[0].sources if item.kind is SourceKind.SOURCE
-            ]
+            items = [item for item in packages[0].sources if item.kind is SourceKind.SOURCE]
+            read = sources or from_directories(source_directories(spec_path, defines or {}))
+            contents = read([item.filename for item in items if _takeable(item.filename)])
+            locals_ = [_local(item, contents) for item in items]
             # The changelog's prose ("-> x.repo") writes nothing.
             script = re.split(r"^%changelog\b", text, maxsplit=1, flags=re.MULTILINE)[0]
             written = [match.group("target") for match in _WRITTEN.finditer(script)]
             mentioned = [item for item in _DIRECTORY_WORDS if item in script]
-        installs, gaps = _judged(wanted, locals_, written, mentioned, spec_path, package.name, directories)
+        installs, gaps = _judged(wanted, locals_, written, mentioned, spec_path, package.name)
         result.append(
             with_fields(package, installs=(*package.installs, *installs), gaps=(*package.gaps, *gaps))
         )
@@ -124,18 +135,36 @@ def source_directories(spec_path: str, defines: Mapping[str, str | None]) -> tup
     return (here, os.path.join(os.path.dirname(here), "SOURCES"))
 
 
-def _local(source: SourceFile, directories: Sequence[str]) -> _Local:
-    name = source.filename
-    if not name or "/" in name or "%" in name or name in (".", ".."):
-        return _Local(source, None, f"its file name {name!r} is not one rpmbuild takes from %_sourcedir")
+def from_directories(directories: Sequence[str]) -> SourceFiles:
+    """Reads Source files from the first of ``directories`` that holds one of the name."""
+
+    def read(names: Sequence[str]) -> dict[str, bytes | str]:
+        return {name: _in_directories(name, directories) for name in names}
+
+    return read
+
+
+def _in_directories(name: str, directories: Sequence[str]) -> bytes | str:
     for directory in directories:
         path = os.path.join(directory, name)
         if os.path.lexists(path):
             try:
-                return _Local(source, read_regular(path, path, "a Source file", MAX_FILE))
+                return read_regular(path, path, "a Source file", MAX_FILE)
             except InputError as exc:
-                return _Local(source, None, f"{path}: {exc.reason}")
-    return _Local(source, None, f"no file {name} in {' or '.join(directories)}")
+                return f"{path}: {exc.reason}"
+    return f"no file {name} in {' or '.join(directories)}"
+
+
+def _takeable(name: str) -> bool:
+    return bool(name) and "/" not in name and "%" not in name and name not in (".", "..")
+
+
+def _local(source: SourceFile, contents: Mapping[str, bytes | str]) -> _Local:
+    name = source.filename
+    if not _takeable(name):
+        return _Local(source, None, f"its file name {name!r} is not one rpmbuild takes from %_sourcedir")
+    content = contents.get(name, f"no file {name}")
+    return _Local(source, content, "") if isinstance(content, bytes) else _Local(source, None, content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +215,6 @@ def _judged(
     mentioned: list[str],
     spec_path: str,
     name: str,
-    directories: Sequence[str],
 ) -> tuple[tuple[Installed, ...], list[Gap]]:
     contents: dict[str, tuple[Role, bytes]] = {}
     shown: dict[str, str] = {}
