@@ -29,10 +29,12 @@ WHEN: dict[str, str | None] = {
     "verifyscript": "verify",
     **dict.fromkeys(
         ("triggerin", "triggerun", "triggerpostun", "triggerprein", "filetriggerin", "filetriggerun",
-         "filetriggerpostun", "transfiletriggerin", "transfiletriggerun", "transfiletriggerpostun"),
+         "filetriggerpostun", "transfiletriggerin", "transfiletriggerun", "transfiletriggerpostun",
+         "trigger", "filetrigger", "transfiletrigger"),
     ),
 }  # fmt: skip
-"""Each scriptlet section, and the qualifier its interpreter's requirement carries beside ``interp``."""
+"""Each scriptlet section, and the qualifier its interpreter's requirement carries beside ``interp``.
+rpm's ``%trigger``, ``%filetrigger`` and ``%transfiletrigger`` are its ``...triggerin``."""
 
 DEFAULT_INTERPRETER = "/bin/sh"
 _WITH_VALUE = frozenset({"-p", "-n", "-f", "-P"})
