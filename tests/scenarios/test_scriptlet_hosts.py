@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
 
 HOLE = """\
@@ -98,6 +99,9 @@ def test_a_repository_reads_them_from_the_headers_it_reads(
     shutil.copytree(built / "RPMS", repo)
     subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
     code, document = _scan(capsys, str(repo), "--no-cache", "--no-source-discovery")
+    assert code == 1 and _post(document) == FOUND
+    with LocalServer(tmp_path) as server:  # over HTTP: the header's range request, no payload
+        code, document = _scan(capsys, server.url("/repo/"), "--no-cache", "--no-source-discovery")
     assert code == 1 and _post(document) == FOUND
     # primary.xml carries no scriptlet: --metadata-only says it did not see them.
     code, document = _scan(capsys, str(repo), "--no-cache", "--no-source-discovery", "--metadata-only")
