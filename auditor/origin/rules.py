@@ -109,7 +109,13 @@ class HostRule(Rule):
             url = evidence.url
             if self.matches_url(url) and (evidence.field, url.text) not in seen:
                 seen.add((evidence.field, url.text))
-                capability = f"{_stable_field(evidence.field)}@{url.host}"
+                # ``source0`` and ``patch12`` keep their number (a different Source is a different
+                # finding); capabilities, by kind, since their text carries versions.
+                capability = f"{evidence.field}@{url.host}"
+                if evidence.scriptlet:  # run as root by every host that installs the package
+                    message = f"{self.message} (its {evidence.field} scriptlet names it: run on its hosts)"
+                    yield self.finding(evidence.field, url.text, message=message, capability=capability)
+                    continue
                 if not evidence.installed:
                     yield self.finding(evidence.field, url.text, capability=capability)
                     continue
@@ -123,12 +129,6 @@ class HostRule(Rule):
                 message = f"{self.message} (a repository it installs, its section disabled)"
                 found = self.finding(evidence.field, url.text, message=message, capability=capability)
                 yield replace(found, severity=Severity.INFO, taints=False)
-
-
-def _stable_field(field: str) -> str:
-    """``source0`` and ``patch12`` keep their number (a different Source is a different
-    finding); capabilities are identified by kind, since their text carries versions."""
-    return field
 
 
 class PatternMatch(Protocol):

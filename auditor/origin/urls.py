@@ -92,6 +92,8 @@ class UrlEvidence:
     """Of a repository section the package installs disabled: evidence that does not block."""
     installed: bool = False
     """A URL of a repository the package installs (`auditor.rpm.installed`), not one it was built from."""
+    scriptlet: bool = False
+    """A URL or host word of one of the package's scriptlets (``field`` names it: ``%post``)."""
 
 
 def parse_url(text: str) -> ParsedUrl | None:
@@ -317,8 +319,8 @@ def package_urls(
     package: Package, needles: tuple[str, ...] | Callable[[str], bool] | None = None
 ) -> Iterator[UrlEvidence]:
     """Every URL a package carries: the URL and BugURL tags, where it is downloaded from, Source
-    and Patch lines, the repositories it installs, and URLs in capabilities of every kind (a
-    Suggests' ``gitsha(URL)`` too).
+    and Patch lines, the repositories it installs, the URLs and hosts of its scriptlets, and URLs
+    in capabilities of every kind (a Suggests' ``gitsha(URL)`` too).
 
     With ``needles`` (lower-case host names, or whether a text contains one of them), a
     text that contains none of them is not parsed at all: a URL can only be on a host whose
@@ -358,6 +360,13 @@ def package_urls(
             disabled = item.kind is InstalledKind.DISABLED_REPOSITORY_URL
             yield from (
                 UrlEvidence(item.where, parsed, disabled, True) for parsed in url_readings(item.value)
+            )
+    for where, word in package.scriptlets:
+        # rpm runs them as root on every host that installs the package: a host word read as a URL
+        # tag is (``updates.xensource.com/x`` is on that host), and as curl reads it.
+        if wanted(word):
+            yield from (
+                UrlEvidence(where, parsed, scriptlet=True) for parsed in _word_readings(word, fetched=True)
             )
     for kind in ("provides", "requires", "recommends", "obsoletes", "conflicts", *WEAK_DEPENDENCY_KINDS[1:]):
         for dep in getattr(package, kind):

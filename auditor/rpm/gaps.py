@@ -72,6 +72,10 @@ class GapKind(enum.Enum):
     package); the file over the reader's bound, a symbolic link to a file the package does not
     hold, not a configuration or a key it can read; or a URL of it holding a variable the
     package does not give. The repositories it points its host at, or the key it trusts, are unseen."""
+    SCRIPTLET_UNREAD = "scriptlet-unread"
+    """A line of a spec's scriptlet (``%post``, a trigger...) whose expansion kept a macro the reader
+    could not expand (one the spec does not define, ``%{getenv:}``): the URLs and hosts the text rpm
+    builds into the package names are unseen (`auditor.rpm.spec.scriptlets.ScriptletReader`)."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

@@ -263,14 +263,15 @@ class Package:
     gaps: tuple[Gap, ...] = ()
     """Evidence about this package that could not be seen (see `auditor.rpm.gaps.GapKind`)."""
     header_range: tuple[int, int] | None = field(default=None, compare=False, repr=False)
-    """Where repodata says the main header lies in the file (``rpm:header-range`` start and
-    end): the bytes before ``end`` are lead, signature and header. A hint for reading them in
-    one range request, checked against the file's own intros; never evidence."""
+    """Where repodata says the main header lies in the file (``rpm:header-range`` start and end):
+    a hint for reading lead, signature and header in one range request, checked; never evidence."""
     source_pkgid: str | None = field(default=None, compare=False)
     """rpm's id of a source package, the MD5 of its header and payload (hex): a binary's SOURCEPKGID
     (rpmbuild -ba writes it); a source package's own, then a space and the ARCH it was built for."""
     installs: tuple[Installed, ...] = ()
     """Of a binary, the repositories and signing keys it installs (`auditor.rpm.installed`)."""
+    scriptlets: tuple[tuple[str, str], ...] = ()
+    """Of a binary, each URL and host word its scriptlets hold, and where (`auditor.rpm.scriptlets`)."""
     file_patterns: tuple[str, ...] = ()
     """Of a binary read from a spec (never stored; last: readers make packages by position), what
     its ``%files`` packages beyond ``files`` (`auditor.rpm.spec.files.FilesLine.patterns`)."""
@@ -379,9 +380,8 @@ make_evr = direct_constructor(EVR, "make_evr", __name__)
 make_dependency = direct_constructor(Dependency, "make_dependency", __name__)
 make_checksum = direct_constructor(Checksum, "make_checksum", __name__)
 make_package = direct_constructor(Package, "make_package", __name__)
-"""The classes' constructors, made faster (`auditor.core.construct.direct_constructor`): a
-distribution's reader makes a package and several dependencies for each of 60,000 entries of
-primary.xml, and its worker hands back half of them pickled, each remade through these."""
+"""The classes' constructors, made faster (`auditor.core.construct.direct_constructor`): a reader
+makes a package and its dependencies for each of 60,000 entries, and workers pickle them back."""
 
 _PACKAGE_FIELDS = tuple(item.name for item in fields(Package))
 _package_values = attrgetter(*_PACKAGE_FIELDS)

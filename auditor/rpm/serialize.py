@@ -84,6 +84,8 @@ def package_to_json(package: Package) -> dict[str, Any]:
         data["notes"] = list(package.notes)
     if package.installs:
         data["installs"] = [[item.kind.value, item.where, item.value] for item in package.installs]
+    if package.scriptlets:
+        data["scriptlets"] = [list(pair) for pair in package.scriptlets]
     if package.gaps:
         data["gaps"] = [
             {"kind": gap.kind.value, "detail": gap.detail, **({"count": gap.count} if gap.count != 1 else {})}
@@ -138,6 +140,7 @@ def package_from_json(data: dict[str, Any]) -> Package:
         installs=tuple(
             Installed(InstalledKind(kind), where, value) for kind, where, value in data.get("installs", ())
         ),
+        scriptlets=tuple((where, word) for where, word in data.get("scriptlets", ())),
         gaps=tuple(
             Gap(GapKind(gap["kind"]), gap["detail"], gap.get("count", 1)) for gap in data.get("gaps", ())
         ),
@@ -214,6 +217,9 @@ def check_package_json(data: object) -> None:
     for item in _list(data, "installs"):
         _strings(item, "installs")
         _expect(len(item) == 3 and item[0] in _INSTALLED_KINDS, "installs")
+    for pair in _list(data, "scriptlets"):
+        _expect(isinstance(pair, list) and len(pair) == 2, "scriptlets")
+        _strings(pair, "scriptlets")
     for source in _list(data, "sources"):
         _expect(isinstance(source, dict) and source.get("kind") in _SOURCE_KINDS, "sources")
         _expect(isinstance(source.get("value"), str) and isinstance(source.get("raw", ""), str), "sources")

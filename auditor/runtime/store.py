@@ -46,12 +46,12 @@ days (`MAX_AGE`) needs no finer mark, and SQLite rewrites the whole row to chang
 a replayed report's compressed output with it (7-14 ms of distro-60k's 0.25 s warm run)."""
 
 
-_PACKAGE_MODEL = "vcs-disturl-translationurl-source_pkgid-arch-builds"
+_PACKAGE_MODEL = "vcs-disturl-translationurl-source_pkgid-arch-builds-scriptlets"
 """Names the shape of a stored package model, changed with it: the version stays the same from
 one change to the next, and a model stored before a field the policy reads existed would read
 as a package without it (a model from before ``signing_keys`` as an unsigned package, one from
 before ``bugurl`` as a package without a BugURL, one from before ``builds`` as a source RPM whose
-binaries are unknown)."""
+binaries are unknown, one from before ``scriptlets`` as a binary whose scriptlets name no host)."""
 
 
 BUSY_TIMEOUT = 10.0

@@ -165,9 +165,11 @@ HEADER_ONLY_FIELDS = (
     "translationurl",
     "upstreamreleases",
     "installs",
+    "scriptlets",
 )
 """The fields the policy reads that a package's file carries and a repository's metadata lacks: its
-header's, and the repositories and keys a binary's payload installs (`auditor.rpm.installed`)."""
+header's (its scriptlets' URLs and hosts too), and the repositories and keys a binary's payload
+installs (`auditor.rpm.installed`)."""
 AGREED_FIELDS = ("vendor", "packager", "buildhost", "url", "license", "sourcerpm")
 """The fields a repository's metadata and a package's header both carry, on which they must
 agree: the origin fields the policy judges, and the source package a binary inherits its

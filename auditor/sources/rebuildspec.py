@@ -119,7 +119,15 @@ def _joined(first: Package, other: Package) -> Package:
     """``first`` with what another reading of its spec adds to it."""
     fields: dict[str, object] = {
         field: tuple(dict.fromkeys((*getattr(first, field), *getattr(other, field))))
-        for field in (*_DEPENDENCY_FIELDS, "files", "file_patterns", "gaps", "alternatives", "installs")
+        for field in (
+            *_DEPENDENCY_FIELDS,
+            "files",
+            "file_patterns",
+            "gaps",
+            "alternatives",
+            "installs",
+            "scriptlets",
+        )
     }
     return with_fields(first, **fields)
 

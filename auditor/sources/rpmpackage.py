@@ -19,6 +19,7 @@ from auditor.sources.evidence import (
     has_unreadable_version,
 )
 from auditor.sources.filedigest import file_digests
+from auditor.sources.headerscripts import header_scriptlets
 from auditor.sources.payloadconfig import installed_by
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
@@ -75,8 +76,7 @@ def read_rpm(
 def read_rpm_evidence(
     path: str, *, opened: Callable[[os.stat_result], None] | None = None
 ) -> tuple[HeaderEvidence, InputError | None]:
-    """`read_rpm` for `evidence_from_headers`: what the file adds to its metadata entry. The
-    file is not hashed (the metadata has its digest)."""
+    """`read_rpm` for `evidence_from_headers`: what the file adds to its metadata entry (unhashed)."""
     return _read(path, evidence_from_headers, checksum=False, display=None, opened=opened)
 
 
@@ -251,8 +251,7 @@ def _package(
         translationurl=main.string(Tag.TRANSLATIONURL),
         upstreamreleases=main.string(Tag.UPSTREAMRELEASES),
         license=main.string(Tag.LICENSE),
-        # Read for evidence too: the metadata's <time build> is this file's, or it is not the
-        # file the metadata describes (a rebuild of the same NEVRA, `entryfile.other_build`).
+        # For evidence too: the metadata's <time build> is this file's (`entryfile.other_build`).
         buildtime=main.integer(Tag.BUILDTIME),
         source_pkgid=source_pkgid_of(headers, is_source),
         sources=reading.sources,
@@ -262,6 +261,7 @@ def _package(
         alternatives=reading.alternatives + _other_values(main),
         gaps=reading.gaps + own,  # a binary's: its payload's repositories and keys unread
         installs=installs,
+        scriptlets=() if is_source else header_scriptlets(main),  # rpmbuild writes a binary's alone
         **more,
     )
 

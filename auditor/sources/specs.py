@@ -214,6 +214,7 @@ def _binary_package(
         # %{uname}, an unversioned python2-perf): only the very same entry is not repeated.
         if own is not None and Dependency(own, Op.EQ, evr) not in provides:
             provides = (*provides, Dependency(own, Op.EQ, evr))
+    scripts, script_gaps = spec.scriptlets.get(sub.name, ((), ()))
     return Package(
         name=sub.name,
         epoch=epoch,
@@ -246,13 +247,18 @@ def _binary_package(
         license=sub.license,
         distribution=sub.distribution,
         files=spec.files.get(sub.name, ()),
+        scriptlets=scripts,
         file_patterns=spec.file_patterns.get(sub.name, ()),
         spec=path,
         notes=notes,
         # An undecided conditional, code not run, or lines the reader's bounds cut, may have
         # chosen any package's dependencies and tags; an unexpanded Source belongs to the
         # source package alone.
-        gaps=(*(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS), *_generated_requires(spec, sub, path)),
+        gaps=(
+            *(gap for gap in spec.gaps if gap.kind in _BINARY_GAPS),
+            *_generated_requires(spec, sub, path),
+            *script_gaps,
+        ),
     )
 
 

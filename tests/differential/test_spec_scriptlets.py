@@ -57,6 +57,8 @@ echo t
 echo t
 %filetriggerin -n other-trig -P 100 -- /usr/lib
 echo f
+%trigger -n other-trig -p /usr/bin/oldtrigsh -- baz
+echo rpm reads %trigger as %triggerin
 %files
 %files lua
 %files empty
@@ -90,7 +92,7 @@ def test_each_scriptlet_requires_its_interpreter_as_rpmbuild_adds_it(tmp_path: P
                 ("postun,interp", "/sbin/ldconfig"), ("verify,interp", "/bin/sh")},
         "scr-lua": set(),
         "scr-empty": {("post,interp", "/bin/sh"), ("preun,interp", "/bin/sh")},
-        "other-trig": {("interp", "/bin/sh"), ("interp", "/usr/bin/trigsh")},
+        "other-trig": {("interp", "/bin/sh"), ("interp", "/usr/bin/trigsh"), ("interp", "/usr/bin/oldtrigsh")},
     }  # fmt: skip
     assert read == built
 

@@ -19,8 +19,8 @@ took a hostile spec's line of 20,000 blanks a second."""
 _SECTION_NAMES = (
     "package|description|prep|build|install|check|clean|files|changelog|pre|post|preun|"
     "postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|triggerin|triggerun|"
-    "triggerpostun|triggerprein|filetriggerin|filetriggerun|filetriggerpostun|"
-    "transfiletriggerin|transfiletriggerun|transfiletriggerpostun|sourcelist|patchlist|"
+    "triggerpostun|triggerprein|trigger|filetriggerin|filetriggerun|filetriggerpostun|filetrigger|"
+    "transfiletriggerin|transfiletriggerun|transfiletriggerpostun|transfiletrigger|sourcelist|patchlist|"
     "generate_buildrequires|conf"
 )
 SECTION = re.compile(rf"^%({_SECTION_NAMES})(?![A-Za-z0-9_])(.*)$", re.IGNORECASE)

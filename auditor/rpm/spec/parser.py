@@ -36,7 +36,7 @@ from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
-from auditor.rpm.spec.scriptlets import add_interpreter
+from auditor.rpm.spec.scriptlets import ScriptletReader, add_interpreter
 from auditor.rpm.spec.table import code_as_one_line
 from auditor.rpm.spec.values import LineValues
 
@@ -98,6 +98,7 @@ class _SpecReader(PreambleTags):
         self.budget_spent = False
         """Whether the gap of the spent expansion budget was given (`_note_cuts`)."""
         self.values = LineValues(path, self.macros, self.gaps)
+        self.scripts = ScriptletReader(path)
 
     @property
     def reading(self) -> bool:
@@ -161,7 +162,9 @@ class _SpecReader(PreambleTags):
         self.macros.undecided_branch = self.undecided_branch
         plain = expansion is None and "%" not in raw and len(raw) <= MAX_OUTPUT
         if plain and self.section not in _PLAIN_SAYS:
-            return  # a script's, a description's or a changelog's line with no macro says nothing here
+            if self.reading:
+                self.scripts.text(raw)  # a scriptlet's says where it points its hosts
+            return  # a description's or a changelog's line with no macro says nothing here
         doubtful = expansion is not None and not expansion.exact
         if stripped.startswith("%") and self.conditionals.read(
             stripped, start_line, doubtful=doubtful, expanded=expanded or expansion is not None
@@ -196,9 +199,11 @@ class _SpecReader(PreambleTags):
                 self._code(start_line, stripped)
             return
         self.source_line = False
-        section = self.section
+        section, script = self.section, self.scripts.open_script
         for line in code_as_one_line(expansion).split("\n"):
             self._line(raw, line, start_line, expansion)
+        if script is not None and script == self.scripts.open_script and not expansion.exact:
+            self.scripts.unexpanded(start_line, stripped, expansion.unexpanded, expansion.code)
         if runs_code and not self.source_line:
             self._code(start_line, stripped)
         elif not expansion.exact and not self.source_line and shaped_by_macros(stripped, section):
@@ -260,6 +265,7 @@ class _SpecReader(PreambleTags):
             if stripped and not stripped.startswith("#"):
                 self._file_entry(stripped)
             return
+        self.scripts.text(line)
         if self.section in ("sourcelist", "patchlist"):
             if stripped and not stripped.startswith("#"):
                 kind = SourceKind.SOURCE if self.section == "sourcelist" else SourceKind.PATCH
@@ -283,6 +289,7 @@ class _SpecReader(PreambleTags):
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         self.section = name
+        self.scripts.section(name, argument, self.main.tags.get("name", ""))
         if name in SCRIPTLETS:
             add_interpreter(self.main, self.subpackages, name, argument)
         if name == "generate_buildrequires":
@@ -358,6 +365,7 @@ class _SpecReader(PreambleTags):
             packaging=frozenset(self.packaging),
             requires_excluded=requires_excluded,
             buildhost=tuple(dict.fromkeys(value for value in (host, *other_hosts) if value)),
+            scriptlets=self.scripts.results(),
         )
 
 

@@ -90,6 +90,11 @@ class Spec:
     ``%{_buildhost}`` as the whole parse leaves it (a ``%global`` anywhere, checked with
     rpmbuild), then its other values (branches not decided); empty when the spec does not
     define it and the build host names itself."""
+    scriptlets: Mapping[str, tuple[tuple[tuple[str, str], ...], tuple[Gap, ...]]] = field(
+        default_factory=dict
+    )
+    """By package: what its scriptlet sections name of its hosts, and the gaps of what they did not
+    expand (`auditor.rpm.spec.scriptlets.ScriptletReader`)."""
     other_names: tuple[str, ...] = ()
     """What else a Name or ``%package`` line read through a macro set in a branch the reader could
     not decide may name (its gap says the name read is not exact): a name the policy judges as

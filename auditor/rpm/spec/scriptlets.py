@@ -1,4 +1,5 @@
-"""The requirement each scriptlet of a spec gives its package: its interpreter.
+"""The requirement each scriptlet of a spec gives its package, its interpreter; and the hosts
+its text names (`ScriptletReader`).
 
 rpmbuild (rpm 4.18's ``build/parseScript.c``) adds ``Requires(<when>,interp): PROG`` for every
 scriptlet section, ``PROG`` being its ``-p`` program or ``/bin/sh``, whatever the section holds
@@ -13,12 +14,19 @@ a trigger's conditions follow ``--``.
 
 from __future__ import annotations
 
+import re
 import shlex
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import Dependency
 from auditor.rpm.package_fields import DependencyKind
+from auditor.rpm.scriptlets import words_in_script
+from auditor.rpm.spec.builtins import NEVER, RPM_BUILTIN_NAMES
+from auditor.rpm.spec.result import shorten
+from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
 
 if TYPE_CHECKING:
     from auditor.rpm.spec.result import PackageDraft
@@ -29,10 +37,14 @@ WHEN: dict[str, str | None] = {
     "verifyscript": "verify",
     **dict.fromkeys(
         ("triggerin", "triggerun", "triggerpostun", "triggerprein", "filetriggerin", "filetriggerun",
-         "filetriggerpostun", "transfiletriggerin", "transfiletriggerun", "transfiletriggerpostun"),
+         "filetriggerpostun", "transfiletriggerin", "transfiletriggerun", "transfiletriggerpostun",
+         "trigger", "filetrigger", "transfiletrigger"),
     ),
 }  # fmt: skip
-"""Each scriptlet section, and the qualifier its interpreter's requirement carries beside ``interp``."""
+"""Each scriptlet section, and the qualifier its interpreter's requirement carries beside ``interp``.
+rpm's ``%trigger``, ``%filetrigger`` and ``%transfiletrigger`` are its ``...triggerin`` (`LABELS`)."""
+LABELS = {name: f"%{name}in" for name in ("trigger", "filetrigger", "transfiletrigger")}
+"""The label of a section written with another name (``rpm -qp --triggers`` says ``triggerin``)."""
 
 DEFAULT_INTERPRETER = "/bin/sh"
 _WITH_VALUE = frozenset({"-p", "-n", "-f", "-P"})
@@ -93,3 +105,83 @@ def add_interpreter(
     drafts = [main] if target == name else [draft for draft in subpackages if draft.name == target]
     for draft in drafts:  # rpm refuses a scriptlet of a package not declared before it
         draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)
+
+
+HELPERS = re.compile(
+    r"(?:systemd|systemd_user|tmpfiles|sysusers|udev|binfmt|journal_catalog)_\w+|firewalld_reload"
+    r"|ldconfig(?:_scriptlets|_post|_postun)?"
+)
+"""The scriptlet macros of the macro packages every build host has (systemd-rpm-macros, firewalld,
+glibc's ``%ldconfig_scriptlets``): their text is published, fixed, and names no host, so a line
+calling one is read (``%systemd_post xapi.service``). A build host's own (XenServer's
+``%regenerate_initrd_post``) is no such macro."""
+_NAME = re.compile(r"%\{?[?!]*(\w+)")
+
+
+def _published(written: str) -> bool:
+    """Whether a macro left as written is rpm's own or a `HELPERS` one: text a build host's
+    published macro files give (``%{getenv:}`` and the other built-ins that read the host excepted)."""
+    found = _NAME.match(written)
+    if found is None:
+        return False
+    name = found.group(1)
+    if name in NEVER:
+        return False
+    return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES or HELPERS.fullmatch(name) is not None
+
+
+class ScriptletReader:
+    """What a spec's scriptlet sections say of their packages' hosts: the URLs and host words of
+    each line rpm reads in them, as it expands them (`auditor.rpm.scriptlets`), by package; and
+    the lines whose text the reader could not expand, a `scriptlet-unread` gap of that package.
+
+    A line in a branch the reader could not decide is read as every line of both branches is
+    (the spec's `undecided-conditional` gap says so): its hosts are judged whichever rpm takes.
+    Code rpm runs as it parses the line (``%(shell)``, ``%{lua:}``) is the spec's `spec-code` gap
+    already; a macro it leaves as written that no published macro file defines (`HELPERS`: a build
+    host's own, a ``%{getenv:}``) hides what the line says."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.open_script: tuple[str, str] | None = None
+        """The scriptlet section being read: its label (``%post``) and package's name."""
+        self.words: dict[str, dict[tuple[str, str], None]] = {}
+        self.gaps: dict[str, list[Gap]] = {}
+
+    def section(self, name: str, argument: str, main: str) -> None:
+        """A section ``%<name> <argument>`` starts; ``main`` is the main package's name."""
+        if name not in WHEN:
+            self.open_script = None
+            return
+        header = scriptlet_header(name, argument)
+        self.open_script = (LABELS.get(name, f"%{name}"), header.package(main))
+        if "-p" in argument.split():
+            self.text(argument, program=True)
+
+    def text(self, text: str, *, program: bool = False) -> None:
+        """One line of the open scriptlet as rpm expands it (its ``-p`` program's: ``program``)."""
+        if self.open_script is None:
+            return
+        label, package = self.open_script
+        found = self.words.setdefault(package, {})
+        for word in words_in_script(text):
+            found.setdefault((sys.intern(f"{label} -p" if program else label), sys.intern(word)), None)
+
+    def unexpanded(self, line: int, written: str, left: Sequence[str], code: Sequence[str]) -> None:
+        """A line of the open scriptlet whose expansion left ``left`` as written (``code`` of them
+        runs, and is the spec's gap already)."""
+        if self.open_script is None:
+            return
+        hidden = [text for text in left if text not in code and not _published(text)]
+        if hidden:
+            label, package = self.open_script
+            left = ", ".join(hidden[:3])
+            detail = f"{self.path}:{line}: {shorten(written)}: {label} of {package}: {left} not expanded"
+            self.gaps.setdefault(package, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
+
+    def results(self) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[Gap, ...]]]:
+        """Each package's scriptlet words and gaps (`Spec.scriptlets`)."""
+        return {
+            package: (tuple(self.words.get(package, ())), bounded(self.gaps.get(package, ()), self.path))
+            for package in {*self.words, *self.gaps}
+        }

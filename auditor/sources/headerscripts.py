@@ -1,0 +1,86 @@
+"""The scriptlets an RPM header carries, as rpm runs them: every script tag and its ``-p`` program.
+
+rpm's tags (``rpmtag.h``): each scriptlet's text (``PREIN`` ... ``POSTUNTRANS``, ``VERIFYSCRIPT``,
+one STRING each) and its program (``PREINPROG`` ...: the interpreter and its arguments, an array
+since rpm 4.4, a STRING before), and the triggers' scripts and programs, one of each per trigger
+script (``TRIGGERSCRIPTS``, ``FILETRIGGERSCRIPTS``, ``TRANSFILETRIGGERSCRIPTS``), whose kind
+(``%triggerin``, ``%filetriggerun``...) the flags of the first condition naming the script say.
+rpm accepts any string type for them (``hdrchkTagType``), so every string of the tag is read
+(an I18NSTRING's translations too); any other type is refused with the header, as rpm refuses it.
+Held to ``rpm -qp --scripts --triggers --filetriggers`` in
+``tests/differential/test_scriptlet_tags.py``; only what the policy judges is kept
+(`auditor.rpm.scriptlets.scriptlet_words`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.formats.header import Header, decode_text
+from auditor.rpm.scriptlets import scriptlet_words
+
+SCRIPTS = (
+    ("%pre", 1023, 1085),
+    ("%post", 1024, 1086),
+    ("%preun", 1025, 1087),
+    ("%postun", 1026, 1088),
+    ("%pretrans", 1151, 1153),
+    ("%posttrans", 1152, 1154),
+    ("%preuntrans", 5103, 5105),
+    ("%postuntrans", 5104, 5106),
+    ("%verifyscript", 1079, 1091),
+)
+"""Each scriptlet rpm runs once: its label (the spec's section), its script tag, its program's tag."""
+TRIGGERS = (
+    ("%trigger", 1065, 1092, 1069, 1068),
+    ("%filetrigger", 5066, 5067, 5070, 5072),
+    ("%transfiletrigger", 5076, 5077, 5080, 5082),
+)
+"""Each kind of trigger: its label's stem, its scripts', programs', indexes' and flags' tags."""
+_WHEN = ((1 << 16, "in"), (1 << 17, "un"), (1 << 18, "postun"), (1 << 25, "prein"))
+"""RPMSENSE_TRIGGERIN, _TRIGGERUN, _TRIGGERPOSTUN, _TRIGGERPREIN: a trigger's kind in its flags."""
+
+
+def _texts(header: Header, tag: int) -> list[str]:
+    return [decode_text(raw) for raw in header.raw_strings(tag)]
+
+
+def script_texts(header: Header) -> Iterator[tuple[str, str]]:
+    """Every scriptlet of ``header`` as (label, text): ``%post`` and its script, ``%post -p`` and
+    its program with its arguments, ``%triggerin`` and one trigger's script... A tag's other
+    strings (an array's, an I18NSTRING's translations) are texts of the same label."""
+    present = header.present
+    for label, script, program in SCRIPTS:
+        if script in present:
+            yield from ((label, text) for text in _texts(header, script))
+        if program in present:
+            yield f"{label} -p", " ".join(_texts(header, program))
+    for stem, scripts, programs, indexes, flags in TRIGGERS:
+        if scripts not in present:
+            continue
+        kinds: dict[int, str] = {}
+        where, when = header.ints(indexes), header.ints(flags)
+        for index, flag in zip(where, when, strict=False):
+            kind = next((name for bit, name in _WHEN if flag & bit), "in")
+            kinds.setdefault(index, kind)
+        run = _texts(header, programs) if programs in present else []
+        for number, text in enumerate(_texts(header, scripts)):
+            label = f"{stem}{kinds.get(number, '')}"
+            yield label, text
+            if number < len(run):
+                yield f"{label} -p", run[number]
+
+
+def header_scriptlets(header: Header) -> tuple[tuple[str, str], ...]:
+    """`auditor.rpm.model.Package.scriptlets` of a main header: the URLs and host words of its
+    scriptlets, each with the scriptlet's label. Nothing is read from a source package's, which
+    has none (rpmbuild writes a binary's alone)."""
+    if not any(tag in header.present for tag in _ALL_SCRIPT_TAGS):
+        return ()  # most headers: asked once, answered by a few lookups
+    return scriptlet_words(script_texts(header))
+
+
+_ALL_SCRIPT_TAGS = (
+    *(tag for _, script, program in SCRIPTS for tag in (script, program)),
+    *(tag for _, scripts, programs, _, _ in TRIGGERS for tag in (scripts, programs)),
+)
