@@ -190,6 +190,8 @@ def _judged(
 ) -> tuple[tuple[Installed, ...], list[Gap]]:
     contents: dict[str, tuple[Role, bytes]] = {}
     shown: dict[str, str] = {}
+    read: dict[str, str] = {}
+    """Each path whose content a Source shows (as its Source names it): a directory, besides."""
     gaps: list[Gap] = []
 
     def unseen(path: str, role: Role, why: str) -> None:
@@ -202,6 +204,7 @@ def _judged(
         else:
             contents[path] = (role, local.data)
             shown[path] = f"{path} ({local.label})"
+            read[path] = local.label
 
     by_name = {local.source.filename: local for local in locals_}
     quiet: list[str] = []
@@ -232,6 +235,7 @@ def _judged(
                 take(target, role, local)
                 matched = True
         if matched:
+            read[f"{directory}/"] = "what else the build puts there"
             continue
         if (directory, role) in named or _directory_word(directory) in mentioned:
             unseen(
@@ -254,6 +258,21 @@ def _judged(
                 GapKind.PAYLOAD_UNREAD,
                 f"{said}: what its build puts there is unseen, a repository "
                 "configuration or key among it unjudged",
+            )
+        )
+    if read:
+        # A Source shows what it holds, not what the build installs: the copy edited in place
+        # (sed -i), another file installed or linked under its name, a tarball or make install
+        # over it or beside it in a directory packaged whole. The spec read clean, its only gap
+        # automatic-requires, while rpmbuild's binary pointed its hosts at XenServer's updates,
+        # and a Citrix package's rebuild passed as cured.
+        paths = ", ".join(f"{path} ({label})" for path, label in read.items())
+        gaps.append(
+            Gap(
+                GapKind.PAYLOAD_UNREAD,
+                f"{spec_path}: {name} installs {paths}: what the build makes of them is unseen, the "
+                "Sources read for them showing only what they hold; a repository configuration or "
+                "key among it unjudged",
             )
         )
     for target in dict.fromkeys(written):
@@ -288,6 +307,10 @@ def _aside(
         local = by_name.get(posixpath.basename(path))
         if local is not None and local.data is not None:
             aside[path] = (Role.ELSEWHERE, local.data)
+            # As in a reposdir (`_judged`): the Source shows what it holds, not what the build
+            # makes of it; said once some package's reposdir= names the directory.
+            built = f"what the build makes of it is unseen, {local.label} showing only what it holds"
+            unread.append((path, f"{who} installs {path}: {built}; {UNSEEN[Role.ELSEWHERE]}"))
             continue
         why = (
             "no Source of the spec is a file of that name" if local is None else f"{local.label}: {local.why}"
