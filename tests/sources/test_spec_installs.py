@@ -394,3 +394,48 @@ def test_a_repository_file_the_build_makes_of_anything_but_the_source_of_its_nam
     read = "/etc/yum.repos.d/xs.repo (Source0: xs.repo)"
     read += ", /etc/yum.repos.d/ (what else the build puts there)" if files == "DIRECTORY" else ""
     assert payload_gaps(document, "remade") == [f"{spec}: remade installs {read}{BUILT}"]
+
+
+CLEANED = """\
+Name: remade
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%install
+printf '[x]\\nbaseurl=https://updates.xensource.com/\\n' > made
+install -D -m644 made %{buildroot}/etc/yum.repos.d/xs.repo
+%files
+FILES
+"""
+"""A spec whose build writes a Citrix ``.repo``, that its ``%files`` lists as ``FILES``."""
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "/etc//yum.repos.d/xs.repo",
+        "/etc/./yum.repos.d/xs.repo",
+        "/etc/yum.repos.d/../yum.repos.d/xs.repo",
+        "/etc/yum.repos.d/.",
+        "/etc/pki/../yum.repos.d/*.repo",
+    ],
+)
+def test_a_files_path_rpm_cleans_is_read_as_rpm_packages_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], listed: str
+) -> None:
+    """rpm cleans a ``%files`` path (``//``, ``/./``, ``/../``, a trailing ``/.``) before it
+    packages it; read as written, none was a reposdir, and a spec whose build writes a Citrix
+    ``.repo`` there read clean with no gap but automatic-requires."""
+    text = CLEANED.replace("FILES", listed)
+    rpm = binary_of(text, tmp_path)
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "remade").values())
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    code, document = scan([str(spec)], capsys)
+    assert payload_gaps(document, "remade")
