@@ -31,6 +31,7 @@ from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
 from auditor.rpm.spec.files import ANY_FILE, may_package
 from auditor.sources.payloadconfig import (
     KEYDIRS,
+    MAIN_CONFIGS,
     MAX_FILE,
     REPOSDIRS,
     UNSEEN,
@@ -148,12 +149,15 @@ class _Wanted:
     patterns: tuple[str, ...]
     listed: bool = False
     """Whether ``%files`` takes a list the build writes (``-f``) or a path left with a macro."""
+    configs: tuple[str, ...] = ()
+    """The main configurations (dnf.conf, yum.conf) a glob or a directory of ``%files`` packages:
+    their repository sections are read as a ``.repo`` file's."""
     elsewhere: tuple[str, ...] = ()
     """The plain ``%files`` paths of ``.repo`` files outside the reposdirs: configuration of the
     package's hosts once some package's ``reposdir=`` names their directory."""
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.directories or self.elsewhere)
+        return bool(self.exact or self.directories or self.elsewhere or self.configs)
 
     @classmethod
     def of(cls, package: Package) -> _Wanted:
@@ -173,7 +177,12 @@ class _Wanted:
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
         elsewhere = tuple(path for path in package.files if role_of(path) is None and is_repo_name(path))
-        return cls(exact, directories, tuple(package.files), patterns, listed, elsewhere)
+        configs = tuple(
+            path
+            for path in MAIN_CONFIGS
+            if not listed and path not in package.files and may_package(path, package.files, patterns)
+        )
+        return cls(exact, directories, tuple(package.files), patterns, listed, configs, elsewhere)
 
     def installs(self, path: str) -> bool:
         return may_package(path, self.files, self.patterns)
@@ -214,6 +223,12 @@ def _judged(
             unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
         else:
             take(path, role, local)
+    for path in wanted.configs:  # `/etc/dnf/*`, `/etc/dnf`: as a glob over a reposdir
+        local = by_name.get(posixpath.basename(path))
+        if local is not None and local.role is Role.CONFIG:
+            take(path, Role.CONFIG, local)
+        else:
+            quiet.append(path)
     # A directory the package's own dnf.conf or yum.conf names as reposdir= is read as the
     # default ones are (`auditor.sources.payloadconfig.named_reposdirs`).
     named = [(item, Role.CONFIG) for item in sorted(named_reposdirs(contents)) if item not in REPOSDIRS]
@@ -250,7 +265,7 @@ def _judged(
         how = (
             "takes a list its build writes (-f) or a path left with a macro"
             if wanted.listed
-            else "has a glob"
+            else "has a glob or a directory"
         )
         said = f"{spec_path}: {name}'s %files {how}, which may package files in {', '.join(quiet)}"
         gaps.append(

@@ -439,3 +439,28 @@ def test_a_files_path_rpm_cleans_is_read_as_rpm_packages_it(
     spec.write_text(text)
     code, document = scan([str(spec)], capsys)
     assert payload_gaps(document, "remade")
+
+
+@pytest.mark.parametrize(
+    ("listed", "written"),
+    [
+        ("/etc/dnf/*", "/etc/dnf/dnf.conf"),
+        ("/etc/dnf", "/etc/dnf/dnf.conf"),
+        ("/etc/yum.con?", "/etc/yum.conf"),
+    ],
+)
+def test_a_glob_or_directory_over_a_main_configuration_is_unseen_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], listed: str, written: str
+) -> None:
+    """dnf reads a repository section of dnf.conf (yum of yum.conf) as of a ``.repo`` file; a glob
+    or a directory was matched against the reposdirs and key directories only, and a spec whose
+    build writes a Citrix section there read clean, its only gap automatic-requires."""
+    text = CLEANED.replace("/etc/yum.repos.d/xs.repo", written).replace("FILES", listed)
+    rpm = binary_of(text, tmp_path)
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "remade").values())
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    _, document = scan([str(spec)], capsys)
+    assert any(written in gap for gap in payload_gaps(document, "remade"))
