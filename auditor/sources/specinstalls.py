@@ -29,6 +29,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed
 from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
 from auditor.rpm.spec.files import ANY_FILE, may_package
+from auditor.sources.installedurl import VARSDIRS
 from auditor.sources.payloadconfig import (
     KEYDIRS,
     MAIN_CONFIGS,
@@ -51,6 +52,9 @@ _ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _DIRECTORIES = (
     *((item, Role.CONFIG) for item in REPOSDIRS),
     *((item.rstrip("/"), Role.KEY) for item in KEYDIRS),
+    # A variable's file gives every package's URLs its value on the host: a glob putting one
+    # there points another package's baseurl=https://$mirror/ where the build says.
+    *((item, Role.VARIABLE) for item in VARSDIRS),
 )
 _DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg", "firstboot.d/data/keys")
 """How a spec's text names the directories a glob may package (`_directory_word`)."""

@@ -464,3 +464,26 @@ def test_a_glob_or_directory_over_a_main_configuration_is_unseen_there(
     spec.write_text(text)
     _, document = scan([str(spec)], capsys)
     assert any(written in gap for gap in payload_gaps(document, "remade"))
+
+
+def test_a_glob_over_a_varsdir_is_unseen_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dnf gives every package's URLs the variables any package puts in a varsdir: a spec whose
+    build writes ``/etc/dnf/vars/mirror`` (XenServer's host) through ``/etc/dnf/vars/*`` points
+    another package's ``baseurl=https://$mirror/`` at Citrix once built, and read as a spec it had
+    no gap but automatic-requires."""
+    text = CLEANED.replace("/etc/yum.repos.d/xs.repo", "/etc/dnf/vars/mirror").replace(
+        "'[x]\\nbaseurl=https://updates.xensource.com/\\n'", "'updates.xensource.com\\n'"
+    )
+    text = text.replace("FILES", "/etc/dnf/vars/*")
+    assert "'updates.xensource.com\\n'" in text
+    (tmp_path / "vars").mkdir()
+    (tmp_path / "user").mkdir()
+    rpm = binary_of(text, tmp_path / "vars")
+    user = CLEANED.replace("Name: remade", "Name: user").replace("updates.xensource.com", "$mirror")
+    used = binary_of(user.replace("FILES", "/etc/yum.repos.d/xs.repo"), tmp_path / "user")
+    code, document = scan([str(rpm), str(used)], capsys)
+    assert code == 1 and findings(document, "user")
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    _, document = scan([str(spec)], capsys)
+    assert any("/etc/dnf/vars" in gap for gap in payload_gaps(document, "remade"))
