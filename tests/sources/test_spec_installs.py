@@ -487,3 +487,40 @@ def test_a_glob_over_a_varsdir_is_unseen_there(tmp_path: Path, capsys: pytest.Ca
     spec.write_text(text)
     _, document = scan([str(spec)], capsys)
     assert any("/etc/dnf/vars" in gap for gap in payload_gaps(document, "remade"))
+
+
+GLUED = """\
+Name: remade
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%package conf
+Summary: c
+%description conf
+c
+%install
+printf '[x]\\nbaseurl=https://updates.xensource.com/\\n' > made
+install -D -m644 made %{buildroot}/etc/yum.repos.d/xs.repo
+%files
+%files -nremade-conf
+/etc/yum.repos.d/xs.repo
+"""
+
+
+def test_a_package_named_by_n_glued_to_its_name_is_the_one_rpm_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm's option parser reads ``%files -nremade-conf`` as ``-n remade-conf``; the reader dropped
+    the word, the .repo was the main package's and ``remade-conf`` no package the spec builds."""
+    (tmp_path / "SPECS").mkdir()
+    spec = tmp_path / "SPECS" / "xs-release.spec"
+    spec.write_text(GLUED)
+    assert [path.name for path in built(tmp_path)] == ["remade-1-1.noarch.rpm", "remade-conf-1-1.noarch.rpm"]
+    _, document = scan([str(spec)], capsys)
+    names = sorted(item["name"] for item in document["packages"] if item["arch"] != "src")
+    assert names == ["remade", "remade-conf"]
+    assert payload_gaps(document, "remade-conf") and not payload_gaps(document, "remade")

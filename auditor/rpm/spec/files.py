@@ -94,6 +94,8 @@ def files_header(argument: str) -> FilesHeader:
         if word == "-n":
             named.extend(words[index : index + 2])
             index += 1
+        elif word.startswith("-n"):  # rpm's option parser reads -nNAME as -n NAME
+            named.extend(("-n", word[2:]))
         elif word.startswith("-f"):
             lists_files = True
             index += word == "-f"  # its file name is the next word
