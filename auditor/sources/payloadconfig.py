@@ -39,7 +39,7 @@ from auditor.sources.installedurl import VARSDIRS, record_url
 REPOSDIRS = ("/etc/yum.repos.d", "/etc/yum/repos.d", "/etc/distro.repos.d")
 """The directories whose ``*.repo`` files dnf and yum read when their main configuration names
 no ``reposdir`` (dnf: all three; yum 3: the first two)."""
-_MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
+MAIN_CONFIGS = ("/etc/yum.conf", "/etc/dnf/dnf.conf")
 """Main configurations, which may hold repository sections beside ``[main]``."""
 KEYDIR = "/etc/pki/rpm-gpg/"
 FIRSTBOOT_KEYDIR = "/etc/firstboot.d/data/keys/"
@@ -145,7 +145,7 @@ def role_of(path: str) -> Role | None:
     directory, _, name = path.rpartition("/")
     if directory in REPOSDIRS and is_repo_name(path):
         return Role.CONFIG
-    if path in _MAIN_CONFIGS:
+    if path in MAIN_CONFIGS:
         return Role.CONFIG
     if directory in VARSDIRS and _NAME.match(name):
         return Role.VARIABLE
@@ -278,7 +278,7 @@ def named_reposdirs(contents: dict[str, tuple[Role, bytes]]) -> dict[str, str]:
     from auditor.sources.repofile import parse_repo_config, reposdirs
 
     named: dict[str, str] = {}  # directory: the main configuration naming it first
-    for path in _MAIN_CONFIGS:
+    for path in MAIN_CONFIGS:
         if path not in contents:
             continue
         try:

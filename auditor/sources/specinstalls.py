@@ -29,8 +29,10 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.installed import Installed
 from auditor.rpm.model import Package, SourceFile, SourceKind, with_fields
 from auditor.rpm.spec.files import ANY_FILE, may_package
+from auditor.sources.installedurl import VARSDIRS
 from auditor.sources.payloadconfig import (
     KEYDIRS,
+    MAIN_CONFIGS,
     MAX_FILE,
     REPOSDIRS,
     UNSEEN,
@@ -50,6 +52,9 @@ _ARMOR = b"-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _DIRECTORIES = (
     *((item, Role.CONFIG) for item in REPOSDIRS),
     *((item.rstrip("/"), Role.KEY) for item in KEYDIRS),
+    # A variable's file gives every package's URLs its value on the host: a glob putting one
+    # there points another package's baseurl=https://$mirror/ where the build says.
+    *((item, Role.VARIABLE) for item in VARSDIRS),
 )
 _DIRECTORY_WORDS = ("yum.repos.d", "yum/repos.d", "distro.repos.d", "rpm-gpg", "firstboot.d/data/keys")
 """How a spec's text names the directories a glob may package (`_directory_word`)."""
@@ -177,12 +182,15 @@ class _Wanted:
     patterns: tuple[str, ...]
     listed: bool = False
     """Whether ``%files`` takes a list the build writes (``-f``) or a path left with a macro."""
+    configs: tuple[str, ...] = ()
+    """The main configurations (dnf.conf, yum.conf) a glob or a directory of ``%files`` packages:
+    their repository sections are read as a ``.repo`` file's."""
     elsewhere: tuple[str, ...] = ()
     """The plain ``%files`` paths of ``.repo`` files outside the reposdirs: configuration of the
     package's hosts once some package's ``reposdir=`` names their directory."""
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.directories or self.elsewhere)
+        return bool(self.exact or self.directories or self.elsewhere or self.configs)
 
     @classmethod
     def of(cls, package: Package) -> _Wanted:
@@ -202,7 +210,12 @@ class _Wanted:
             or any(fnmatchcase(directory, posixpath.dirname(glob)) for glob in globs)
         )
         elsewhere = tuple(path for path in package.files if role_of(path) is None and is_repo_name(path))
-        return cls(exact, directories, tuple(package.files), patterns, listed, elsewhere)
+        configs = tuple(
+            path
+            for path in MAIN_CONFIGS
+            if not listed and path not in package.files and may_package(path, package.files, patterns)
+        )
+        return cls(exact, directories, tuple(package.files), patterns, listed, configs, elsewhere)
 
     def installs(self, path: str) -> bool:
         return may_package(path, self.files, self.patterns)
@@ -218,6 +231,8 @@ def _judged(
 ) -> tuple[tuple[Installed, ...], list[Gap]]:
     contents: dict[str, tuple[Role, bytes]] = {}
     shown: dict[str, str] = {}
+    read: dict[str, str] = {}
+    """Each path whose content a Source shows (as its Source names it): a directory, besides."""
     gaps: list[Gap] = []
 
     def unseen(path: str, role: Role, why: str) -> None:
@@ -230,6 +245,7 @@ def _judged(
         else:
             contents[path] = (role, local.data)
             shown[path] = f"{path} ({local.label})"
+            read[path] = local.label
 
     by_name = {local.source.filename: local for local in locals_}
     quiet: list[str] = []
@@ -239,6 +255,12 @@ def _judged(
             unseen(path, role, "no Source of the spec is a file of that name: the build writes it")
         else:
             take(path, role, local)
+    for path in wanted.configs:  # `/etc/dnf/*`, `/etc/dnf`: as a glob over a reposdir
+        local = by_name.get(posixpath.basename(path))
+        if local is not None and local.role is Role.CONFIG:
+            take(path, Role.CONFIG, local)
+        else:
+            quiet.append(path)
     # A directory the package's own dnf.conf or yum.conf names as reposdir= is read as the
     # default ones are (`auditor.sources.payloadconfig.named_reposdirs`).
     named = [(item, Role.CONFIG) for item in sorted(named_reposdirs(contents)) if item not in REPOSDIRS]
@@ -260,6 +282,7 @@ def _judged(
                 take(target, role, local)
                 matched = True
         if matched:
+            read[f"{directory}/"] = "what else the build puts there"
             continue
         if (directory, role) in named or _directory_word(directory) in mentioned:
             unseen(
@@ -274,7 +297,7 @@ def _judged(
         how = (
             "takes a list its build writes (-f) or a path left with a macro"
             if wanted.listed
-            else "has a glob"
+            else "has a glob or a directory"
         )
         said = f"{spec_path}: {name}'s %files {how}, which may package files in {', '.join(quiet)}"
         gaps.append(
@@ -282,6 +305,21 @@ def _judged(
                 GapKind.PAYLOAD_UNREAD,
                 f"{said}: what its build puts there is unseen, a repository "
                 "configuration or key among it unjudged",
+            )
+        )
+    if read:
+        # A Source shows what it holds, not what the build installs: the copy edited in place
+        # (sed -i), another file installed or linked under its name, a tarball or make install
+        # over it or beside it in a directory packaged whole. The spec read clean, its only gap
+        # automatic-requires, while rpmbuild's binary pointed its hosts at XenServer's updates,
+        # and a Citrix package's rebuild passed as cured.
+        paths = ", ".join(f"{path} ({label})" for path, label in read.items())
+        gaps.append(
+            Gap(
+                GapKind.PAYLOAD_UNREAD,
+                f"{spec_path}: {name} installs {paths}: what the build makes of them is unseen, the "
+                "Sources read for them showing only what they hold; a repository configuration or "
+                "key among it unjudged",
             )
         )
     for target in dict.fromkeys(written):
@@ -316,6 +354,10 @@ def _aside(
         local = by_name.get(posixpath.basename(path))
         if local is not None and local.data is not None:
             aside[path] = (Role.ELSEWHERE, local.data)
+            # As in a reposdir (`_judged`): the Source shows what it holds, not what the build
+            # makes of it; said once some package's reposdir= names the directory.
+            built = f"what the build makes of it is unseen, {local.label} showing only what it holds"
+            unread.append((path, f"{who} installs {path}: {built}; {UNSEEN[Role.ELSEWHERE]}"))
             continue
         why = (
             "no Source of the spec is a file of that name" if local is None else f"{local.label}: {local.why}"

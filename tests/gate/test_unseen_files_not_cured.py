@@ -54,15 +54,30 @@ echo /etc/$d.repos.d/xs.re$(echo po) > xlib.files""",
 )
 """`SPEC` with shell spelling the reposdir and the file as no reading of the spec's text sees."""
 assert DISGUISED != SPEC
+EDITED = SPEC.replace("Source0: https://example.org/xlib-2.0.tar.gz", "Source0: xs.repo").replace(
+    """printf '[xs-updates]\\nbaseurl=https://updates.xensource.com/XenServer/8/\\n' > %{buildroot}/etc/yum.repos.d/xs.repo
+echo /etc/yum.repos.d/xs.repo > xlib.files
+%files -f xlib.files""",
+    """install -m644 %{SOURCE0} %{buildroot}/etc/yum.repos.d/xs.repo
+sed -i s/mirrors.xcp-ng.org/updates.xensource.com/ %{buildroot}/etc/yum.repos.d/xs.repo
+%files
+/etc/yum.repos.d/xs.repo""",
+)
+"""A spec of xlib installing its clean ``xs.repo`` Source, edited in place to point at XenServer's
+updates (rpmbuild packages it so:
+`tests.sources.test_spec_installs.test_a_repository_file_the_build_makes_of_anything_but_the_source_of_its_name_is_unseen`)."""
+assert "sed -i" in EDITED
 
 
 def check_of_the_spec(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], xlib: dict[str, Any], text: str = SPEC
 ) -> tuple[int, list[tuple[str, str]]]:
-    """`check` of the spec ``text`` against BASE (``xlib`` and `REST`): its exit code and regressions."""
+    """`check` of the spec ``text`` (a clean ``xs.repo`` Source beside it) against BASE (``xlib``
+    and `REST`): its exit code and regressions."""
     repo = build_repository([xlib, *REST], tmp_path / "base")
     spec = tmp_path / "xlib.spec"
     spec.write_text(text)
+    (tmp_path / "xs.repo").write_text("[xcp]\nbaseurl=https://mirrors.xcp-ng.org/8/\n")
     args = ["check", str(spec), "--against", str(repo), str(repo.parent / "SRPMS"), "-q", "--format", "json"]
     code = main(args)
     document = json.loads(capsys.readouterr().out)
@@ -95,6 +110,16 @@ def test_a_rebuild_whose_files_list_is_written_in_disguise_is_not_cured(
     (`tests.sources.test_spec_installs.test_the_disguised_write_is_packaged_by_rpmbuild`)."""
     xlib = {"name": "xlib", "provides": ["x"], **CITRIX}
     assert check_of_the_spec(tmp_path, capsys, xlib, DISGUISED) == (1, [("app", "citrix:ylib")])
+
+
+def test_a_rebuild_whose_repository_file_is_its_source_edited_by_the_build_is_not_cured(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader judged the clean Source of the file's name as its content: no gap but
+    automatic-requires, exempted, and `check` said "nothing gets worse" of a rebuild whose
+    binary points its hosts at XenServer's updates."""
+    xlib = {"name": "xlib", "provides": ["x"], **CITRIX}
+    assert check_of_the_spec(tmp_path, capsys, xlib, EDITED) == (1, [("app", "citrix:ylib")])
 
 
 def test_the_release_gate_blocks_the_taint_such_a_rebuild_leaves(

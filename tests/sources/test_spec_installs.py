@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import binary_of
+from tests.rpmbuild import binary_of, build_noarch
 from tests.sources.test_payload_config import findings, package, payload_gaps, scan, signing_key
 
 __all__ = ["signing_key"]  # the fixture, used by name
@@ -64,6 +64,12 @@ EOF
 %{_sysconfdir}/yum.repos.d/gen.repo
 """
 FIELD = "/etc/yum.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl"
+BUILT = (
+    ": what the build makes of them is unseen, the Sources read for them showing only what they hold;"
+    " a repository configuration or key among it unjudged"
+)
+"""The end of the gap of the files whose Sources are read: a Source shows what it holds, not
+what the build makes of it (`test_a_repository_file_the_build_makes_of_anything_but_the_source_of_its_name_is_unseen`)."""
 
 
 @pytest.fixture
@@ -153,7 +159,11 @@ def test_a_source_missing_here_is_a_gap_and_one_beside_the_spec_is_read(
     # dist-git keeps the Sources beside the spec.
     (top / "SPECS" / "xs.repo").write_text(XS_REPO)
     code, document = scan([str(spec)], capsys)
-    assert FIELD in findings(document, "xs-release") and payload_gaps(document, "xs-release") == []
+    assert FIELD in findings(document, "xs-release")
+    # Read, it leaves only the gap of what the build makes of it (`BUILT`).
+    assert payload_gaps(document, "xs-release") == [
+        f"{spec}: xs-release installs /etc/yum.repos.d/xs.repo (Source0: xs.repo){BUILT}"
+    ]
 
 
 def test_a_glob_over_a_reposdir_judges_each_repo_source_and_one_with_none_is_a_gap(
@@ -233,7 +243,10 @@ def test_a_repo_source_in_the_reposdir_its_dnf_conf_source_names_is_judged_as_th
         "/etc/xs.repos.d/xs.repo (Source0: xs.repo) [xs-updates] baseurl": (
             "https://updates.xenserver.com/8/$basearch/", "medium", "blocks")
     }  # fmt: skip
-    assert payload_gaps(spec_read, "xs-release") == []
+    assert payload_gaps(spec_read, "xs-release") == [
+        f"{tmp_path / 'SPECS' / 'xs-release.spec'}: xs-release installs /etc/dnf/dnf.conf (Source1: dnf.conf),"
+        f" /etc/xs.repos.d/xs.repo (Source0: xs.repo){BUILT}"
+    ]
     code, binary = scan(list(map(str, built(tmp_path))), capsys)
     assert judged(binary, "xs-release") == judged(spec_read, "xs-release") and code == 1
 
@@ -319,3 +332,195 @@ def test_the_disguised_write_is_packaged_by_rpmbuild(
     code, document = scan([str(rpm)], capsys)
     assert code == 1
     assert any("updates.xensource.com" in value for value, _, _ in findings(document, "etcglob").values())
+
+
+REMADE = """\
+Name: remade
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+Source0: xs.repo
+%description
+d
+%install
+mkdir -p %{buildroot}/etc/yum.repos.d %{buildroot}/usr/share/remade
+install -m644 %{SOURCE0} %{buildroot}/etc/yum.repos.d/xs.repo
+sed s/mirrors.xcp-ng.org/updates.xensource.com/ %{SOURCE0} > remade
+REMAKE
+%files
+FILES
+"""
+"""A spec installing its clean ``xs.repo`` Source, then making a repository file of something
+else: a copy of it with the host changed (`remade`)."""
+CLEAN_REPO = "[xcp]\nbaseurl=https://mirrors.xcp-ng.org/8/\n"
+
+
+@pytest.mark.parametrize(
+    ("remake", "files"),
+    [
+        # The copied Source edited in place.
+        ("sed -i s/mirrors.xcp-ng.org/updates.xensource.com/ %{buildroot}/etc/yum.repos.d/xs.repo", ""),
+        # Another file installed under the Source's name.
+        ("install -m644 remade %{buildroot}/etc/yum.repos.d/xs.repo", ""),
+        # A link to another file the package holds, which the payload reading follows.
+        (
+            "install -m644 remade %{buildroot}/usr/share/remade/\n"
+            "ln -sf ../../usr/share/remade/remade %{buildroot}/etc/yum.repos.d/xs.repo",
+            "/usr/share/remade/remade",
+        ),
+        # Another file beside it in a directory its %files packages whole.
+        ("install -m644 remade %{buildroot}/etc/yum.repos.d/other.repo", "DIRECTORY"),
+    ],
+)
+def test_a_repository_file_the_build_makes_of_anything_but_the_source_of_its_name_is_unseen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], remake: str, files: str
+) -> None:
+    """The reader took the Source of the installed file's name (or each one a directory packages)
+    for its content: the spec read clean with no gap but automatic-requires, which hides no origin
+    evidence, while rpmbuild's binary points its hosts at XenServer's updates. A Source shows what
+    it holds, not what the build makes of it."""
+    listed = "/etc/yum.repos.d" if files == "DIRECTORY" else f"/etc/yum.repos.d/xs.repo\n{files}"
+    spec = tmp_path / "SPECS" / "remade.spec"
+    spec.parent.mkdir()
+    spec.write_text(REMADE.replace("REMAKE", remake).replace("FILES", listed))
+    rpm = build_noarch(spec, tmp_path, ["xs.repo"], source_text=CLEAN_REPO)[1]
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "remade").values())
+    code, document = scan([str(spec)], capsys)
+    assert findings(document, "remade") == {}
+    read = "/etc/yum.repos.d/xs.repo (Source0: xs.repo)"
+    read += ", /etc/yum.repos.d/ (what else the build puts there)" if files == "DIRECTORY" else ""
+    assert payload_gaps(document, "remade") == [f"{spec}: remade installs {read}{BUILT}"]
+
+
+CLEANED = """\
+Name: remade
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%install
+printf '[x]\\nbaseurl=https://updates.xensource.com/\\n' > made
+install -D -m644 made %{buildroot}/etc/yum.repos.d/xs.repo
+%files
+FILES
+"""
+"""A spec whose build writes a Citrix ``.repo``, that its ``%files`` lists as ``FILES``."""
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "/etc//yum.repos.d/xs.repo",
+        "/etc/./yum.repos.d/xs.repo",
+        "/etc/yum.repos.d/../yum.repos.d/xs.repo",
+        "/etc/yum.repos.d/.",
+        "/etc/pki/../yum.repos.d/*.repo",
+    ],
+)
+def test_a_files_path_rpm_cleans_is_read_as_rpm_packages_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], listed: str
+) -> None:
+    """rpm cleans a ``%files`` path (``//``, ``/./``, ``/../``, a trailing ``/.``) before it
+    packages it; read as written, none was a reposdir, and a spec whose build writes a Citrix
+    ``.repo`` there read clean with no gap but automatic-requires."""
+    text = CLEANED.replace("FILES", listed)
+    rpm = binary_of(text, tmp_path)
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "remade").values())
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    code, document = scan([str(spec)], capsys)
+    assert payload_gaps(document, "remade")
+
+
+@pytest.mark.parametrize(
+    ("listed", "written"),
+    [
+        ("/etc/dnf/*", "/etc/dnf/dnf.conf"),
+        ("/etc/dnf", "/etc/dnf/dnf.conf"),
+        ("/etc/yum.con?", "/etc/yum.conf"),
+    ],
+)
+def test_a_glob_or_directory_over_a_main_configuration_is_unseen_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], listed: str, written: str
+) -> None:
+    """dnf reads a repository section of dnf.conf (yum of yum.conf) as of a ``.repo`` file; a glob
+    or a directory was matched against the reposdirs and key directories only, and a spec whose
+    build writes a Citrix section there read clean, its only gap automatic-requires."""
+    text = CLEANED.replace("/etc/yum.repos.d/xs.repo", written).replace("FILES", listed)
+    rpm = binary_of(text, tmp_path)
+    code, document = scan([str(rpm)], capsys)
+    assert code == 1
+    assert any("updates.xensource.com" in value for value, _, _ in findings(document, "remade").values())
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    _, document = scan([str(spec)], capsys)
+    assert any(written in gap for gap in payload_gaps(document, "remade"))
+
+
+def test_a_glob_over_a_varsdir_is_unseen_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dnf gives every package's URLs the variables any package puts in a varsdir: a spec whose
+    build writes ``/etc/dnf/vars/mirror`` (XenServer's host) through ``/etc/dnf/vars/*`` points
+    another package's ``baseurl=https://$mirror/`` at Citrix once built, and read as a spec it had
+    no gap but automatic-requires."""
+    text = CLEANED.replace("/etc/yum.repos.d/xs.repo", "/etc/dnf/vars/mirror").replace(
+        "'[x]\\nbaseurl=https://updates.xensource.com/\\n'", "'updates.xensource.com\\n'"
+    )
+    text = text.replace("FILES", "/etc/dnf/vars/*")
+    assert "'updates.xensource.com\\n'" in text
+    (tmp_path / "vars").mkdir()
+    (tmp_path / "user").mkdir()
+    rpm = binary_of(text, tmp_path / "vars")
+    user = CLEANED.replace("Name: remade", "Name: user").replace("updates.xensource.com", "$mirror")
+    used = binary_of(user.replace("FILES", "/etc/yum.repos.d/xs.repo"), tmp_path / "user")
+    code, document = scan([str(rpm), str(used)], capsys)
+    assert code == 1 and findings(document, "user")
+    spec = tmp_path / "remade.spec"
+    spec.write_text(text)
+    _, document = scan([str(spec)], capsys)
+    assert any("/etc/dnf/vars" in gap for gap in payload_gaps(document, "remade"))
+
+
+GLUED = """\
+Name: remade
+Version: 1
+Release: 1
+Summary: s
+License: MIT
+BuildArch: noarch
+%description
+d
+%package conf
+Summary: c
+%description conf
+c
+%install
+printf '[x]\\nbaseurl=https://updates.xensource.com/\\n' > made
+install -D -m644 made %{buildroot}/etc/yum.repos.d/xs.repo
+%files
+%files -nremade-conf
+/etc/yum.repos.d/xs.repo
+"""
+
+
+def test_a_package_named_by_n_glued_to_its_name_is_the_one_rpm_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm's option parser reads ``%files -nremade-conf`` as ``-n remade-conf``; the reader dropped
+    the word, the .repo was the main package's and ``remade-conf`` no package the spec builds."""
+    (tmp_path / "SPECS").mkdir()
+    spec = tmp_path / "SPECS" / "xs-release.spec"
+    spec.write_text(GLUED)
+    assert [path.name for path in built(tmp_path)] == ["remade-1-1.noarch.rpm", "remade-conf-1-1.noarch.rpm"]
+    _, document = scan([str(spec)], capsys)
+    names = sorted(item["name"] for item in document["packages"] if item["arch"] != "src")
+    assert names == ["remade", "remade-conf"]
+    assert payload_gaps(document, "remade-conf") and not payload_gaps(document, "remade")

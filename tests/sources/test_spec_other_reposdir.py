@@ -83,3 +83,21 @@ def test_a_repo_file_no_source_shows_is_a_gap_once_a_reposdir_names_its_director
     said = payload_gaps(document, "gone")
     assert len(said) == 1 and "/opt/r/z.repo" in said[0] and "through confa's" in said[0], said
     assert code == 3
+
+
+def test_a_repo_file_a_clean_source_shows_is_a_gap_too_once_a_reposdir_names_its_directory(
+    specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Source shows what it holds, not what the build makes of it (`sed -i` on the copy:
+    `tests.sources.test_spec_installs.test_a_repository_file_the_build_makes_of_anything_but_the_source_of_its_name_is_unseen`)."""
+    spec = _spec(
+        tmp_path,
+        "clean",
+        {"/opt/r/c.repo": "c.repo"},
+        {"c.repo": "[c]\nbaseurl=https://mirrors.xcp-ng.org/8/\n"},
+    )
+    code, document = scan([str(specs / "confa.spec"), str(spec)], capsys)
+    assert findings(document, "clean") == {} and code == 0  # a gap, not a finding
+    [said] = payload_gaps(document, "clean")
+    assert "/opt/r/c.repo" in said and "through confa's" in said
+    assert "what the build makes of it is unseen, Source0: c.repo showing only what it holds" in said

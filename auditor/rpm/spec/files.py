@@ -8,6 +8,7 @@ paths out of the package, and ``%docdir`` only marks a directory as holding docu
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
@@ -45,11 +46,9 @@ def files_line(line: str) -> FilesLine:
     it keeps out: ``!PATH`` for an ``%exclude`` (rpm leaves the path, or what the glob matches,
     out of the package), ``=PATH`` for a ``%dir`` (the directory alone, not what it holds)."""
     if _NOT_PACKAGED.search(line):
-        excluded = (
-            f"!{word.rstrip('/')}" for word in line.split() if word.startswith("/") and "%" not in word
-        )
+        excluded = (f"!{_cleaned(word)}" for word in line.split() if word.startswith("/") and "%" not in word)
         return FilesLine([], False, tuple(excluded) if "%exclude" in line else ())
-    words = _FILE_DIRECTIVE.sub(" ", line).split()
+    words = [_cleaned(word) for word in _FILE_DIRECTIVE.sub(" ", line).split()]
     paths: list[str] = []
     patterns: list[str] = []
     relative = next((where for directive, where in _DOC_DIRECTORIES if directive in line), ANY_FILE)
@@ -59,12 +58,22 @@ def files_line(line: str) -> FilesLine:
         elif not word.startswith("/"):
             patterns.append(relative)
         elif any(char in word for char in "*?[{"):
-            patterns.append(word.rstrip("/"))
+            patterns.append(word)
         else:
-            paths.append(word.rstrip("/") or "/")
+            paths.append(word)
             if "%dir" in line:
                 patterns.append(f"={paths[-1]}")
     return FilesLine(paths, bool(words), tuple(dict.fromkeys(patterns)))
+
+
+def _cleaned(word: str) -> str:
+    """An absolute ``%files`` path as rpm packages it (``rpmCleanPath``): ``//``, ``/./`` and a
+    trailing ``/`` or ``/.`` gone, ``dir/..`` resolved. Read as written, ``/etc//yum.repos.d/x.repo``
+    or ``/etc/yum.repos.d/.`` was no reposdir's, and a spec whose build writes a Citrix ``.repo``
+    there read clean (`tests/sources/test_spec_installs.py`). Any other word as written."""
+    if not word.startswith("/") or "%" in word:
+        return word
+    return posixpath.normpath(re.sub(r"/+", "/", word))
 
 
 class FilesHeader(NamedTuple):
@@ -85,6 +94,8 @@ def files_header(argument: str) -> FilesHeader:
         if word == "-n":
             named.extend(words[index : index + 2])
             index += 1
+        elif word.startswith("-n"):  # rpm's option parser reads -nNAME as -n NAME
+            named.extend(("-n", word[2:]))
         elif word.startswith("-f"):
             lists_files = True
             index += word == "-f"  # its file name is the next word
