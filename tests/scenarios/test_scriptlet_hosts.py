@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from auditor.origin.urlhosts import normalise_host
 from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
 
@@ -232,3 +233,33 @@ def test_a_hostile_megabyte_scriptlet_is_read_through(
         code, document = _scan(capsys, str(path), "--no-cache")
         nevra = "xsrepo-1.0-1.noarch"
         assert code == 1 and ("%post", "https://code.citrite.net/tail") in _post(document, nevra), path
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("curl -o /tmp/x \uff43\uff49\uff54\uff52\uff49\uff58.com/repo", "citrix.com"),  # fullwidth: curl's IDNA folds it
+        ("curl -o /tmp/x updates。xensource。com/repo", "updates.xensource.com"),  # ideographic stops
+        ("curl -o /tmp/x updates%2exensource.com/repo", "updates.xensource.com"),  # curl decodes
+        ("curl -o /tmp/x mirror_1.citrix.com/repo", "mirror_1.citrix.com"),  # looked up as written
+        ('echo "baseurl=https://${MIRROR:-updates.xensource.com}/8/" > /etc/yum.repos.d/xs.repo',
+         "updates.xensource.com"),  # the shell's default value, written whole
+        (": ${MIRROR:=updates.xensource.com}; curl -o /tmp/x $MIRROR/repo", "updates.xensource.com"),
+    ],
+)  # fmt: skip
+def test_a_host_written_as_curl_or_the_shell_reads_it(
+    line: str, host: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each scanned clean (exit 0, complete) as the RPM rpmbuild makes and as its spec: the host
+    word was read as ASCII letters, digits, dots and hyphens only, or the ``${x:-`` or ``${x:=``
+    before it hid it; curl resolves each to ``host`` (``curl -v`` says "Could not resolve host: HOST")."""
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(HOLE.split("%post")[0] + "%post\n" + line.replace("%", "%%") + "\n")
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    shown = subprocess.run(["rpm", "-qp", "--scripts", str(rpm)], capture_output=True, text=True, check=True)
+    assert line in shown.stdout  # rpm runs the line as written
+    for path in (rpm, spec):
+        code, document = _scan(capsys, str(path), "--no-cache")
+        package = next(item for item in document["packages"] if item["nevra"] == "xsrepo-1.0-1.noarch")
+        hosts = {normalise_host(f["value"]) for f in package["findings"] if f["field"] == "%post"}
+        assert code == 1 and any(found.startswith(host) for found in hosts), (path, hosts)
