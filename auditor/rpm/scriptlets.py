@@ -123,6 +123,18 @@ def _words(text: str) -> Iterator[str]:
         yield host + rest.rstrip(".,;") if run.endswith(host) else host
 
 
+_MACRO = re.compile(r"%\{[^{}]*+\}|%[?!]*+[A-Za-z_][A-Za-z0-9_]*+")
+"""A macro reference rpmExpand reads: ``%{?name}``, ``%{lua:...}`` without a brace inside, ``%name``."""
+
+
+def without_macros(text: str) -> str:
+    """``text`` with every macro reference removed (``%%`` read as ``%``): what rpm's
+    ``%post -e`` (RPMSCRIPT_FLAG_EXPAND) makes of it on an installing host defining none of them
+    (``updates%{?x}.xensource.com``). What a macro that host defines gives is not read, as what
+    its shell computes is not."""
+    return _MACRO.sub("", text.replace("%%", "\0")).replace("\0", "%")
+
+
 def scriptlet_words(scripts: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """`Package.scriptlets` of ``scripts`` (each a scriptlet's label, ``%post``, and text): each
     URL or host word of each once (`words_in_script`), the label and word interned, since every

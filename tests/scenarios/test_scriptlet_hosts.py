@@ -263,3 +263,43 @@ def test_a_host_written_as_curl_or_the_shell_reads_it(
         package = next(item for item in document["packages"] if item["nevra"] == "xsrepo-1.0-1.noarch")
         hosts = {normalise_host(f["value"]) for f in package["findings"] if f["field"] == "%post"}
         assert code == 1 and any(found.startswith(host) for found in hosts), (path, hosts)
+
+
+@pytest.mark.parametrize(
+    ("options", "line", "found"),
+    [
+        ("-q", 'echo "baseurl=https://%%{GROUP}/8/" > /etc/yum.repos.d/xs.repo', "https://citrix.com/8/"),
+        ("-q", "curl -o /tmp/x https://updates.%%{VERSION}.com/r", "https://updates.xensource.com/r"),
+        ("-e", 'echo "baseurl=https://updates%%{?no}.xensource%%{?no}.com/8/" > /etc/yum.repos.d/xs.repo',
+         "https://updates.xensource.com/8/"),
+    ],
+)  # fmt: skip
+def test_what_rpm_rewrites_a_scriptlet_into_is_read(
+    options: str, line: str, found: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -q`` has rpm put the package's own tags in the text (headerFormat), ``%post -e``
+    expand its macros, on the installing host: ``rpm --root R -i`` wrote ``baseurl=https://citrix.com/8/``
+    and ``baseurl=https://updates.xensource.com/8/`` though neither host is in the text, which
+    scanned clean (exit 0, complete). The RPM is read as rpm runs it; its spec's ``-q`` line is
+    a gap (the tags are the package's as rpmbuild writes them), its ``-e`` line read as the RPM's."""
+    head = HOLE.split("%post")[0].replace(
+        "Version: 1.0", "Version: xensource" if "VERSION" in line else "Version: 1.0"
+    )
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(
+        head.replace("License: MIT", "License: MIT\nGroup: citrix.com") + f"%post {options}\n{line}\n"
+    )
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    nevra = f"xsrepo-{'xensource' if 'VERSION' in line else '1.0'}-1.noarch"
+    shown = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{POSTINFLAGS}", str(rpm)], capture_output=True, text=True, check=True
+    )
+    assert shown.stdout == ("2" if options == "-q" else "1")  # RPMSCRIPT_FLAG_QFORMAT, _EXPAND
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", found) in _post(document, nevra)
+    code, document = _scan(capsys, str(spec), "--no-cache")
+    package = next(item for item in document["packages"] if item["nevra"] == nevra)
+    if options == "-e":
+        assert code == 1 and ("%post", found) in _post(document, nevra)
+    else:
+        assert [gap["kind"] for gap in package["gaps"]] == ["scriptlet-unread"]
