@@ -45,7 +45,19 @@ _WHEN = ((1 << 16, "in"), (1 << 17, "un"), (1 << 18, "postun"), (1 << 25, "prein
 
 
 def _texts(header: Header, tag: int) -> list[str]:
-    return [decode_text(raw) for raw in header.raw_strings(tag)]
+    return [_decoded(raw) for raw in header.raw_strings(tag)]
+
+
+def _decoded(raw: bytes) -> str:
+    """A script's text as the programs it runs read its bytes: UTF-8 (curl's IDNA reads a host of
+    fullwidth letters so) even where another byte of it is not, a comment's Latin-1 ``é``
+    (rpmbuild --define '_invalid_encoding_terminates_build 0' writes it); read as Latin-1 whole,
+    as `decode_text` reads header text, its hosts were not read. Both readings are the text."""
+    text = decode_text(raw)
+    if text.isascii() or raw.isascii():
+        return text
+    utf8 = raw.decode("utf-8", "replace")
+    return text if utf8 == text else f"{text}\n{utf8}"
 
 
 def script_texts(header: Header) -> Iterator[tuple[str, str]]:

@@ -303,3 +303,18 @@ def test_what_rpm_rewrites_a_scriptlet_into_is_read(
         assert code == 1 and ("%post", found) in _post(document, nevra)
     else:
         assert [gap["kind"] for gap in package["gaps"]] == ["scriptlet-unread"]
+
+
+def test_a_script_not_all_utf8_is_read_as_its_programs_read_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One Latin-1 byte in a comment had the whole script read as Latin-1, and the host after it in
+    fullwidth letters, UTF-8 to curl (which resolves it to citrix.com), read as no host: exit 0."""
+    spec = tmp_path / "xsrepo.spec"
+    line = "curl -o /tmp/x \uff43\uff49\uff54\uff52\uff49\uff58.com/repo"
+    spec.write_bytes(HOLE.split("%post")[0].encode() + b"%post\n# caf\xe9\n" + line.encode() + b"\n")
+    _, rpm = build_noarch(spec, tmp_path / "top", [], defines={"_invalid_encoding_terminates_build": "0"})
+    shown = subprocess.run(["rpm", "-qp", "--scripts", str(rpm)], capture_output=True, check=True)
+    assert b"# caf\xe9\n" + line.encode() in shown.stdout
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", "\uff43\uff49\uff54\uff52\uff49\uff58.com/repo") in _post(document)
