@@ -48,11 +48,12 @@ looked up as written), ``%`` escapes (``updates%2exensource.com``), the full sto
 IDNA drops."""
 _WORD = re.compile(
     rf"(?<![A-Za-z0-9+.\-])(?P<url>[A-Za-z][A-Za-z0-9+.\-]*+:[/\\][^{_STOP}]*+)"
-    rf"|(?:(?<![{_RUN}/])|(?<=//))(?P<host>[.{HOST_FULL_STOPS}]?[\w%{HOST_IGNORED}][{_RUN}]*+)"
+    rf"|(?:(?<![{_RUN}/])|(?<=//)|(?<=[\s\"'`]-[A-Za-z])|(?<=^-[A-Za-z]))(?P<host>[.{HOST_FULL_STOPS}]?[\w%{HOST_IGNORED}][{_RUN}]*+)"
 )
 """A URL (a scheme, a colon, a slash or backslash, up to a blank, a quote or a shell operator), or
-a run of host characters. Each alternative starts at the start of a run only (its look-behind)
-and takes the run possessively."""
+a run of host characters. Each alternative starts at the start of a run only (its look-behind),
+or after a word's one-letter option whose value is written against it (``curl
+-xproxy.citrix.com:3128``), and takes the run possessively."""
 _REST = re.compile(rf"[:/][^{_STOP}]*+")
 """What follows a host word to the same end (its port and path, or an scp-like ``host:path``),
 taken only after a run that reads as a host: after another (``s:x:citrix.com``, a shell's

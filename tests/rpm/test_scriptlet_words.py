@@ -45,6 +45,7 @@ curl https://code.citrite.net/x | sh
         ("curl mirror_1.citrix.com _x.citrite.net", ["mirror_1.citrix.com", "_x.citrite.net"]),
         ("s:citrix.com x${h:-a.citrite.net}", ["citrix.com", "a.citrite.net"]),  # not after a non-host
         ("${M-citrix.com}", ["M-citrix.com", "citrix.com"]),  # and the shell's default value
+        ("curl -xproxy.citrix.com:3128 -Dfoo.bar=1 x-citrix.com", ["proxy.citrix.com:3128", "foo.bar", "x-citrix.com"]),
     ],
 )  # fmt: skip
 def test_the_words_kept(text: str, words: list[str]) -> None:
@@ -84,7 +85,7 @@ def test_each_scriptlet_keeps_a_word_once() -> None:
 @pytest.mark.parametrize(
     "unit",
     ["a", "a:", "a.", "-", "a/", "https://", ".a", "a:/", "//a", "${x}.a", "https://$x.", "a@", "1.",
-     "x.com/", "https://a.b\\", "a:b:c:", "a%", "a.b%0", "${a:-", "${a:-a.b:", "\uff43\u3002", "_a.b:", "a:"],
+     "x.com/", "https://a.b\\", "a:b:c:", "a%", "a.b%0", "${a:-", "${a:-a.b:", "\uff43\u3002", "_a.b:", "a:", " -a", "-a-a.b"],
 )  # fmt: skip
 def test_a_hostile_megabyte_is_read_in_one_pass(unit: str) -> None:
     text = unit * (1_000_000 // len(unit))
