@@ -6,7 +6,8 @@ place of ``%{SUMMARY}`` and the other query format references, ``%post -e``
 (``RPMSCRIPT_FLAG_EXPAND``) has ``rpmExpand`` expand its macros. A ``-q`` script writing
 ``baseurl=https://%{GROUP}/`` of a package whose Group is ``citrix.com`` points its hosts at Citrix
 though no host is in its text: the text read with each reference replaced by the tag's value,
-as ``headerFormat`` does, is read too (an array's values joined by blanks, a ``%|TAG?{}|``
+as ``headerFormat`` does, is read too (an array's values and an I18NSTRING's translations, which
+rpm picks by the installing host's ``LANGUAGE``, joined by blanks; a ``%|TAG?{}|``
 conditional left). A ``-e`` script's macros are the installing host's, unknown here; the text
 with each of them removed (``updates%{?x}.xensource.com``) is read too
 (`auditor.rpm.scriptlets.without_macros`).
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 
 from auditor.core.errors import InputError
-from auditor.formats.header import Header, Tag
+from auditor.formats.header import Header, Tag, decode_text
 from auditor.formats.rpmtagnames import TAG_NUMBERS
 
 QFORMAT = 1 << 1
@@ -61,8 +62,8 @@ def _value(header: Header, name: str) -> str | None:
     if tag is None or tag not in header.present:
         return None
     type_ = header.index_entry(tag)[0]  # as the header holds it: rpm refused another type before
-    if type_ in _STRING_TYPES:
-        return " ".join(header.strings(tag))
+    if type_ in _STRING_TYPES:  # an I18NSTRING's every translation: rpm takes the installing host's
+        return " ".join(decode_text(raw) for raw in header.raw_strings(tag))
     return " ".join(str(number) for number in header.ints(tag)) if type_ in _INT_TYPES else None
 
 

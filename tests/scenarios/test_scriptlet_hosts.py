@@ -319,3 +319,22 @@ def test_a_script_not_all_utf8_is_read_as_its_programs_read_it(
     assert b"# caf\xe9\n" + line.encode() in shown.stdout
     code, document = _scan(capsys, str(rpm), "--no-cache")
     assert code == 1 and ("%post", "\uff43\uff49\uff54\uff52\uff49\uff58.com/repo") in _post(document)
+
+
+def test_a_q_scriptlet_reads_every_translation_of_a_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm formats ``%{SUMMARY}`` in the installing host's language: with ``Summary(de):
+    updates.xensource.com``, ``LANGUAGE=de rpm --root R -i`` wrote ``baseurl=https://updates.xensource.com/8/``
+    (``LANG=C``: the untranslated mirror). Only the first was read: exit 0."""
+    head = HOLE.split("%post")[0].replace(
+        "Summary: writes", "Summary(de): updates.xensource.com\nSummary: writes"
+    )
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(head + '%post -q\necho "baseurl=https://%%{SUMMARY}/8/" > /etc/yum.repos.d/xs.repo\n')
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    command = ["rpm", "-qp", "--qf", "%{SUMMARY}", str(rpm)]
+    shown = subprocess.run(command, capture_output=True, text=True, check=True, env={"LANGUAGE": "de"})
+    assert shown.stdout == "updates.xensource.com"
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", "updates.xensource.com/8/") in _post(document)

@@ -28,8 +28,8 @@ class _Header:
     def index_entry(self, tag: int) -> tuple[int, int, int, int]:
         return (4 if tag == EPOCH else 6, 0, 1, 0)
 
-    def strings(self, tag: int) -> list[str]:
-        return self._strings.get(tag, [])
+    def raw_strings(self, tag: int) -> list[bytes]:
+        return [text.encode() for text in self._strings.get(tag, [])]
 
     def string(self, tag: int) -> str | None:
         return self._strings.get(tag, [None])[0]
