@@ -113,6 +113,8 @@ def _words(text: str) -> Iterator[str]:
                     host = _host_like(suffix.group(1))
                     if host is not None:
                         yield host
+            elif _host_like(scheme) == scheme:  # scp's and rsync's ``code.citrite.net:/x``
+                yield url.rstrip(".,;")
             continue
         run = match.group("host")
         host = _host_like(run)

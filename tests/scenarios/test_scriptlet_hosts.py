@@ -246,6 +246,8 @@ def test_a_hostile_megabyte_scriptlet_is_read_through(
          "updates.xensource.com"),  # the shell's default value, written whole
         (": ${MIRROR:=updates.xensource.com}; curl -o /tmp/x $MIRROR/repo", "updates.xensource.com"),
         ("curl -xproxy.citrix.com:3128 -o /tmp/x http://mirror.example/r", "proxy.citrix.com"),  # -x's value
+        ("scp -q root@code.citrite.net:/keys/RPM-GPG-KEY /tmp/k", "code.citrite.net"),  # scp's host:/path
+        ("git clone -q github.com:/xenserver/xapi /tmp/x", "github.com:/xenserver"),  # read as a scheme
     ],
 )  # fmt: skip
 def test_a_host_written_as_curl_or_the_shell_reads_it(
@@ -253,7 +255,8 @@ def test_a_host_written_as_curl_or_the_shell_reads_it(
 ) -> None:
     """Each scanned clean (exit 0, complete) as the RPM rpmbuild makes and as its spec: the host
     word was read as ASCII letters, digits, dots and hyphens only, or the ``${x:-``, ``${x:=`` or
-    ``-x`` before it hid it; curl resolves each to ``host`` (``curl -v`` says "Could not resolve host: HOST")."""
+    ``-x`` before it hid it, or the host of scp's ``host:/path`` was read as a URL's scheme; curl,
+    scp and git resolve each to ``host`` (``-v``: "Could not resolve host: HOST")."""
     spec = tmp_path / "xsrepo.spec"
     spec.write_text(HOLE.split("%post")[0] + "%post\n" + line.replace("%", "%%") + "\n")
     _, rpm = build_noarch(spec, tmp_path / "top", [])
