@@ -93,14 +93,16 @@ def script_texts(header: Header) -> Iterator[tuple[str, str]]:
 
 
 def _readings(header: Header, text: str, flags: tuple[int, ...]) -> Iterator[str]:
-    """``text``, and what rpm makes of it by ``flags`` (a script's flags, or none)."""
-    yield text
+    """``text``, and what rpm makes of it by ``flags`` (a script's flags, or none): it expands the
+    macros first (an undefined ``%{x}`` left as written, so both readings), then formats the
+    result (``%%%%{GROUP}`` of a ``-e -q`` script is ``%%{GROUP}``, then the package's Group)."""
     flag = flags[0] if flags else 0
-    if flag & QFORMAT and "%" in text:
-        text = formatted(header, text)
-        yield text
+    readings = [text]
     if flag & EXPAND and "%" in text:
-        yield without_macros(text)
+        readings.append(without_macros(text))
+    if flag & QFORMAT:
+        readings.extend([formatted(header, reading) for reading in readings if "%" in reading])
+    yield from readings
 
 
 def header_scriptlets(header: Header) -> tuple[tuple[str, str], ...]:

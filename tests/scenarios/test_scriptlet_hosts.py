@@ -276,6 +276,8 @@ def test_a_host_written_as_curl_or_the_shell_reads_it(
         ("-q", "curl -o /tmp/x https://updates.%%{VERSION}.com/r", "https://updates.xensource.com/r"),
         ("-e", 'echo "baseurl=https://updates%%{?no}.xensource%%{?no}.com/8/" > /etc/yum.repos.d/xs.repo',
          "https://updates.xensource.com/8/"),
+        # rpm expands first (%%{GROUP} is %{GROUP}), then formats: the Group.
+        ("-e -q", 'echo "baseurl=https://%%%%{GROUP}/8/" > /etc/yum.repos.d/xs.repo', "https://citrix.com/8/"),
     ],
 )  # fmt: skip
 def test_what_rpm_rewrites_a_scriptlet_into_is_read(
@@ -298,7 +300,8 @@ def test_what_rpm_rewrites_a_scriptlet_into_is_read(
     shown = subprocess.run(
         ["rpm", "-qp", "--qf", "%{POSTINFLAGS}", str(rpm)], capture_output=True, text=True, check=True
     )
-    assert shown.stdout == ("2" if options == "-q" else "1")  # RPMSCRIPT_FLAG_QFORMAT, _EXPAND
+    flags = {"-q": "2", "-e": "1", "-e -q": "3"}  # RPMSCRIPT_FLAG_QFORMAT, _EXPAND
+    assert shown.stdout == flags[options]
     code, document = _scan(capsys, str(rpm), "--no-cache")
     assert code == 1 and ("%post", found) in _post(document, nevra)
     code, document = _scan(capsys, str(spec), "--no-cache")
