@@ -113,8 +113,8 @@ def _words(text: str) -> Iterator[str]:
                     host = _host_like(suffix.group(1))
                     if host is not None:
                         yield host
-            elif _host_like(scheme) == scheme:  # scp's and rsync's ``code.citrite.net:/x``
-                yield url.rstrip(".,;")
+            elif _host_like(scheme) == scheme and not _after_one_slash(text, match.start()):
+                yield url.rstrip(".,;")  # scp's and rsync's ``code.citrite.net:/x``; not a path's
             continue
         run = match.group("host")
         host = _host_like(run)
@@ -136,6 +136,11 @@ def without_macros(text: str) -> str:
     (``updates%{?x}.xensource.com``). What a macro that host defines gives is not read, as what
     its shell computes is not."""
     return _MACRO.sub("", text.replace("%%", "\0")).replace("\0", "%")
+
+
+def _after_one_slash(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` follows a path's ``/`` (``/etc/x.conf:/y``), not ``//``."""
+    return text[start - 1 : start] == "/" and text[start - 2 : start] != "//"
 
 
 def scriptlet_words(scripts: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -47,6 +47,7 @@ curl https://code.citrite.net/x | sh
         ("${M-citrix.com}", ["M-citrix.com", "citrix.com"]),  # and the shell's default value
         ("curl -xproxy.citrix.com:3128 -Dfoo.bar=1 x-citrix.com", ["proxy.citrix.com:3128", "foo.bar", "x-citrix.com"]),
         ("rsync -a updates.xensource.com:/pub/ /x; svn:/x", ["updates.xensource.com:/pub/"]),  # no scheme
+        ("/opt/x/citrix.com:/y //code.citrite.net:/z", ["code.citrite.net:/z"]),  # a path's, a host's
     ],
 )  # fmt: skip
 def test_the_words_kept(text: str, words: list[str]) -> None:
