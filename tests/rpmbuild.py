@@ -34,7 +34,7 @@ def build_noarch(
     }
     macros = [item for name, value in (defines or {}).items() for item in ("--define", f"{name} {value}")]
     command = ["rpmbuild", "-ba", "--quiet", "--define", f"_topdir {top}", *macros, str(spec)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, errors="replace", env=env, check=False)
     assert done.returncode == 0, done.stderr
     (srpm,) = (top / "SRPMS").glob("*.src.rpm")
     (rpm,) = (top / "RPMS" / "noarch").glob("*.rpm")

@@ -6,13 +6,12 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-_IGNORED = re.compile(
-    "[\u00ad\u034f\u180b-\u180f\u200b-\u200d\u2060\u2064\ufe00-\ufe0f\ufeff"
-    "\U0001bca0-\U0001bca3\U000e0100-\U000e01ef]"
-)
+from auditor.rpm.scriptlets import HOST_FULL_STOPS, HOST_IGNORED
+
+_IGNORED = re.compile(f"[{HOST_IGNORED}]")
 """What IDNA's UTS-46 mapping drops from a host name (soft hyphen, zero-width joiners,
 variation selectors...): ``citrix.com`` with a soft hyphen inside is still ``citrix.com``."""
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+_DOTS = str.maketrans(dict.fromkeys(HOST_FULL_STOPS, "."))
 """The full stops UTS-46 maps to a dot (ideographic, fullwidth, halfwidth ideographic)."""
 
 

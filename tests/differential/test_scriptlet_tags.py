@@ -116,8 +116,8 @@ def test_every_script_tag_reads_as_rpm_shows_it(built: Path) -> None:
     for tag, name in _QUERY_NAMES.items():
         shown = _rpm("-qp", "--qf", f"[%{{{name}}}{_SEPARATOR}]", str(built)).split(_SEPARATOR)[:-1]
         shown = [] if shown == ["(none)"] else shown
-        script = next((label for label, script, _ in SCRIPTS if script == tag), None)
-        program = next((f"{label} -p" for label, _, prog in SCRIPTS if prog == tag), None)
+        script = next((label for label, script, *_ in SCRIPTS if script == tag), None)
+        program = next((f"{label} -p" for label, _, prog, _ in SCRIPTS if prog == tag), None)
         if script is not None:
             assert [text for label, text in read if label == script] == shown, name
         elif program is not None:  # one text: the program and its arguments

@@ -40,6 +40,14 @@ curl https://code.citrite.net/x | sh
         ("(https://code.citrite.net/x)", ["https://code.citrite.net/x"]),
         ("https:/updates.xensource.com/a", ["https:/updates.xensource.com/a"]),  # curl's one slash
         ("h=xensource; curl https://updates.$h.com", ["https://updates.$h.com"]),  # no shell run
+        ("curl \uff43\uff49\uff54\uff52\uff49\uff58.com/x updates。xensource。com", ["\uff43\uff49\uff54\uff52\uff49\uff58.com/x", "updates。xensource。com"]),
+        ("curl updates%2exensource.com/x citrix.com%0a", ["updates%2exensource.com/x", "citrix.com"]),
+        ("curl mirror_1.citrix.com _x.citrite.net", ["mirror_1.citrix.com", "_x.citrite.net"]),
+        ("s:citrix.com x${h:-a.citrite.net}", ["citrix.com", "a.citrite.net"]),  # not after a non-host
+        ("${M-citrix.com}", ["M-citrix.com", "citrix.com"]),  # and the shell's default value
+        ("curl -xproxy.citrix.com:3128 -Dfoo.bar=1 x-citrix.com", ["proxy.citrix.com:3128", "foo.bar", "x-citrix.com"]),
+        ("rsync -a updates.xensource.com:/pub/ /x; svn:/x", ["updates.xensource.com:/pub/"]),  # no scheme
+        ("/opt/x/citrix.com:/y //code.citrite.net:/z", ["code.citrite.net:/z"]),  # a path's, a host's
     ],
 )  # fmt: skip
 def test_the_words_kept(text: str, words: list[str]) -> None:
@@ -55,6 +63,12 @@ def _judged(words: list[str]) -> set[tuple[str, str]]:
         for evidence in package_urls(package)
         for rule in policy.host_rules(evidence.url)
     }
+
+
+def test_hosts_written_as_curl_resolves_them_are_judged() -> None:
+    text = "\uff43\uff49\uff54\uff52\uff49\uff58.com/x updates。xensource。com u%2ecitrite.net a_b.citrix.com ${m:-xenserver.com}"
+    judged = _judged(list(words_in_script(text)))
+    assert len({text for _, text in judged}) == 5
 
 
 def test_hosts_match_at_label_boundaries() -> None:
@@ -73,7 +87,7 @@ def test_each_scriptlet_keeps_a_word_once() -> None:
 @pytest.mark.parametrize(
     "unit",
     ["a", "a:", "a.", "-", "a/", "https://", ".a", "a:/", "//a", "${x}.a", "https://$x.", "a@", "1.",
-     "x.com/", "https://a.b\\", "a:b:c:"],
+     "x.com/", "https://a.b\\", "a:b:c:", "a%", "a.b%0", "${a:-", "${a:-a.b:", "\uff43\u3002", "_a.b:", "a:", " -a", "-a-a.b"],
 )  # fmt: skip
 def test_a_hostile_megabyte_is_read_in_one_pass(unit: str) -> None:
     text = unit * (1_000_000 // len(unit))

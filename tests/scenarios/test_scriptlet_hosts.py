@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from auditor.cli.main import main
+from auditor.origin.urlhosts import normalise_host
 from tests.httpserver import LocalServer
 from tests.rpmbuild import build_noarch
 
@@ -232,3 +233,114 @@ def test_a_hostile_megabyte_scriptlet_is_read_through(
         code, document = _scan(capsys, str(path), "--no-cache")
         nevra = "xsrepo-1.0-1.noarch"
         assert code == 1 and ("%post", "https://code.citrite.net/tail") in _post(document, nevra), path
+
+
+@pytest.mark.parametrize(
+    ("line", "host"),
+    [
+        ("curl -o /tmp/x \uff43\uff49\uff54\uff52\uff49\uff58.com/repo", "citrix.com"),  # fullwidth: curl's IDNA folds it
+        ("curl -o /tmp/x updates。xensource。com/repo", "updates.xensource.com"),  # ideographic stops
+        ("curl -o /tmp/x updates%2exensource.com/repo", "updates.xensource.com"),  # curl decodes
+        ("curl -o /tmp/x mirror_1.citrix.com/repo", "mirror_1.citrix.com"),  # looked up as written
+        ('echo "baseurl=https://${MIRROR:-updates.xensource.com}/8/" > /etc/yum.repos.d/xs.repo',
+         "updates.xensource.com"),  # the shell's default value, written whole
+        (": ${MIRROR:=updates.xensource.com}; curl -o /tmp/x $MIRROR/repo", "updates.xensource.com"),
+        ("curl -xproxy.citrix.com:3128 -o /tmp/x http://mirror.example/r", "proxy.citrix.com"),  # -x's value
+        ("scp -q root@code.citrite.net:/keys/RPM-GPG-KEY /tmp/k", "code.citrite.net"),  # scp's host:/path
+        ("git clone -q github.com:/xenserver/xapi /tmp/x", "github.com:/xenserver"),  # read as a scheme
+    ],
+)  # fmt: skip
+def test_a_host_written_as_curl_or_the_shell_reads_it(
+    line: str, host: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each scanned clean (exit 0, complete) as the RPM rpmbuild makes and as its spec: the host
+    word was read as ASCII letters, digits, dots and hyphens only, or the ``${x:-``, ``${x:=`` or
+    ``-x`` before it hid it, or the host of scp's ``host:/path`` was read as a URL's scheme; curl,
+    scp and git resolve each to ``host`` (``-v``: "Could not resolve host: HOST")."""
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(HOLE.split("%post")[0] + "%post\n" + line.replace("%", "%%") + "\n")
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    shown = subprocess.run(["rpm", "-qp", "--scripts", str(rpm)], capture_output=True, text=True, check=True)
+    assert line in shown.stdout  # rpm runs the line as written
+    for path in (rpm, spec):
+        code, document = _scan(capsys, str(path), "--no-cache")
+        package = next(item for item in document["packages"] if item["nevra"] == "xsrepo-1.0-1.noarch")
+        hosts = {normalise_host(f["value"]) for f in package["findings"] if f["field"] == "%post"}
+        assert code == 1 and any(found.startswith(host) for found in hosts), (path, hosts)
+
+
+@pytest.mark.parametrize(
+    ("options", "line", "found"),
+    [
+        ("-q", 'echo "baseurl=https://%%{GROUP}/8/" > /etc/yum.repos.d/xs.repo', "https://citrix.com/8/"),
+        ("-q", "curl -o /tmp/x https://updates.%%{VERSION}.com/r", "https://updates.xensource.com/r"),
+        ("-e", 'echo "baseurl=https://updates%%{?no}.xensource%%{?no}.com/8/" > /etc/yum.repos.d/xs.repo',
+         "https://updates.xensource.com/8/"),
+        # rpm expands first (%%{GROUP} is %{GROUP}), then formats: the Group.
+        ("-e -q", 'echo "baseurl=https://%%%%{GROUP}/8/" > /etc/yum.repos.d/xs.repo', "https://citrix.com/8/"),
+    ],
+)  # fmt: skip
+def test_what_rpm_rewrites_a_scriptlet_into_is_read(
+    options: str, line: str, found: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -q`` has rpm put the package's own tags in the text (headerFormat), ``%post -e``
+    expand its macros, on the installing host: ``rpm --root R -i`` wrote ``baseurl=https://citrix.com/8/``
+    and ``baseurl=https://updates.xensource.com/8/`` though neither host is in the text, which
+    scanned clean (exit 0, complete). The RPM is read as rpm runs it; its spec's ``-q`` line is
+    a gap (the tags are the package's as rpmbuild writes them), its ``-e`` line read as the RPM's."""
+    head = HOLE.split("%post")[0].replace(
+        "Version: 1.0", "Version: xensource" if "VERSION" in line else "Version: 1.0"
+    )
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(
+        head.replace("License: MIT", "License: MIT\nGroup: citrix.com") + f"%post {options}\n{line}\n"
+    )
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    nevra = f"xsrepo-{'xensource' if 'VERSION' in line else '1.0'}-1.noarch"
+    shown = subprocess.run(
+        ["rpm", "-qp", "--qf", "%{POSTINFLAGS}", str(rpm)], capture_output=True, text=True, check=True
+    )
+    flags = {"-q": "2", "-e": "1", "-e -q": "3"}  # RPMSCRIPT_FLAG_QFORMAT, _EXPAND
+    assert shown.stdout == flags[options]
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", found) in _post(document, nevra)
+    code, document = _scan(capsys, str(spec), "--no-cache")
+    package = next(item for item in document["packages"] if item["nevra"] == nevra)
+    if options == "-e":
+        assert code == 1 and ("%post", found) in _post(document, nevra)
+    else:
+        assert [gap["kind"] for gap in package["gaps"]] == ["scriptlet-unread"]
+
+
+def test_a_script_not_all_utf8_is_read_as_its_programs_read_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One Latin-1 byte in a comment had the whole script read as Latin-1, and the host after it in
+    fullwidth letters, UTF-8 to curl (which resolves it to citrix.com), read as no host: exit 0."""
+    spec = tmp_path / "xsrepo.spec"
+    line = "curl -o /tmp/x \uff43\uff49\uff54\uff52\uff49\uff58.com/repo"
+    spec.write_bytes(HOLE.split("%post")[0].encode() + b"%post\n# caf\xe9\n" + line.encode() + b"\n")
+    _, rpm = build_noarch(spec, tmp_path / "top", [], defines={"_invalid_encoding_terminates_build": "0"})
+    shown = subprocess.run(["rpm", "-qp", "--scripts", str(rpm)], capture_output=True, check=True)
+    assert b"# caf\xe9\n" + line.encode() in shown.stdout
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", "\uff43\uff49\uff54\uff52\uff49\uff58.com/repo") in _post(document)
+
+
+def test_a_q_scriptlet_reads_every_translation_of_a_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm formats ``%{SUMMARY}`` in the installing host's language: with ``Summary(de):
+    updates.xensource.com``, ``LANGUAGE=de rpm --root R -i`` wrote ``baseurl=https://updates.xensource.com/8/``
+    (``LANG=C``: the untranslated mirror). Only the first was read: exit 0."""
+    head = HOLE.split("%post")[0].replace(
+        "Summary: writes", "Summary(de): updates.xensource.com\nSummary: writes"
+    )
+    spec = tmp_path / "xsrepo.spec"
+    spec.write_text(head + '%post -q\necho "baseurl=https://%%{SUMMARY}/8/" > /etc/yum.repos.d/xs.repo\n')
+    _, rpm = build_noarch(spec, tmp_path / "top", [])
+    command = ["rpm", "-qp", "--qf", "%{SUMMARY}", str(rpm)]
+    shown = subprocess.run(command, capture_output=True, text=True, check=True, env={"LANGUAGE": "de"})
+    assert shown.stdout == "updates.xensource.com"
+    code, document = _scan(capsys, str(rpm), "--no-cache")
+    assert code == 1 and ("%post", "updates.xensource.com/8/") in _post(document)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from auditor.rpm.gaps import Gap, GapKind, bounded
 from auditor.rpm.model import Dependency
 from auditor.rpm.package_fields import DependencyKind
-from auditor.rpm.scriptlets import words_in_script
+from auditor.rpm.scriptlets import without_macros, words_in_script
 from auditor.rpm.spec.builtins import NEVER, RPM_BUILTIN_NAMES
 from auditor.rpm.spec.result import shorten
 from auditor.rpm.spec.rpmmacros import RPM_MACRO_NAMES
@@ -116,6 +116,10 @@ glibc's ``%ldconfig_scriptlets``): their text is published, fixed, and names no 
 calling one is read (``%systemd_post xapi.service``). A build host's own (XenServer's
 ``%regenerate_initrd_post``) is no such macro."""
 _NAME = re.compile(r"%\{?[?!]*(\w+)")
+_FLAGS = re.compile(r"-[A-Za-z]+")
+"""A word of a section header holding options without a value (``-e``, ``-q``, ``-eq``)."""
+_TAG_REFERENCE = re.compile(r"%-?+[0-9]*+\{")
+"""What a ``-q`` scriptlet's query format reads a tag with (``%{GROUP}``, ``%-20{NAME}``)."""
 
 
 def _published(written: str) -> bool:
@@ -147,6 +151,8 @@ class ScriptletReader:
         """The scriptlet section being read: its label (``%post``) and package's name."""
         self.words: dict[str, dict[tuple[str, str], None]] = {}
         self.gaps: dict[str, list[Gap]] = {}
+        self.rewritten = ""
+        """The open scriptlet's ``-e`` and ``-q``: rpm rewrites its text as it runs it."""
 
     def section(self, name: str, argument: str, main: str) -> None:
         """A section ``%<name> <argument>`` starts; ``main`` is the main package's name."""
@@ -155,6 +161,8 @@ class ScriptletReader:
             return
         header = scriptlet_header(name, argument)
         self.open_script = (LABELS.get(name, f"%{name}"), header.package(main))
+        options = "".join(word[1:] for word in argument.split("--")[0].split() if _FLAGS.fullmatch(word))
+        self.rewritten = "".join(sorted({"e", "q"} & set(options)))
         if "-p" in argument.split():
             self.text(argument, program=True)
 
@@ -164,8 +172,17 @@ class ScriptletReader:
             return
         label, package = self.open_script
         found = self.words.setdefault(package, {})
-        for word in words_in_script(text):
+        texts = [text]
+        if "e" in self.rewritten and "%" in text and not program:
+            texts.append(without_macros(text))  # rpm expands them on the installing host
+        for word in (word for each in texts for word in words_in_script(each)):
             found.setdefault((sys.intern(f"{label} -p" if program else label), sys.intern(word)), None)
+        if "q" in self.rewritten and _TAG_REFERENCE.search(text) and not program:
+            # rpm puts the package's tags in their place on the installing host (headerFormat):
+            # the RPM rpmbuild makes is read so, its spec's line is not.
+            said = f"{label} -q of {package}: rpm formats it with the package's tags"
+            detail = f"{self.path}: {shorten(text.strip())}: {said}"
+            self.gaps.setdefault(package, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
 
     def unexpanded(self, line: int, written: str, left: Sequence[str], code: Sequence[str]) -> None:
         """A line of the open scriptlet whose expansion left ``left`` as written (``code`` of them
