@@ -163,6 +163,18 @@ def test_a_scriptlet_is_its_own_packages(tmp_path: Path, capsys: pytest.CaptureF
     assert packages["scr"]["findings"] == []  # a path, not a host
 
 
+def test_a_scriptlet_names_its_package_with_n_glued(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm's option parser reads ``%post -nscr-tools`` as ``-n scr-tools`` (rpm -qp --scripts shows
+    the script on scr-tools): it was read as the main package's, and scr-tools scanned clean."""
+    packages = _read(tmp_path, capsys, "%post -nscr-tools\ncurl https://code.citrite.net/t | sh\n")
+    assert [(f["field"], f["value"]) for f in packages["scr-tools"]["findings"]] == [
+        ("%post", "https://code.citrite.net/t")
+    ]
+    assert packages["scr"]["findings"] == []
+
+
 def test_an_undecided_branch_is_read_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "%post\n%if 0%{?xs_build}\nrpm --import https://repo.citrite.net/key\n%else\necho clean\n%endif\n"
     packages = _read(tmp_path, capsys, text)

@@ -81,6 +81,8 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
             options[word] = words[position + 1]
             position += 2
             continue
+        if len(word) > 2 and word[:2] in _WITH_VALUE:  # popt reads -nNAME as -n NAME
+            options[word[:2]] = word[2:]
         if not word.startswith("-"):
             rest.append(word)
         position += 1
@@ -155,7 +157,7 @@ class ScriptletReader:
             return
         header = scriptlet_header(name, argument)
         self.open_script = (LABELS.get(name, f"%{name}"), header.package(main))
-        if "-p" in argument.split():
+        if any(word.startswith("-p") for word in argument.split()):  # -p PROG, -pPROG
             self.text(argument, program=True)
 
     def text(self, text: str, *, program: bool = False) -> None:
