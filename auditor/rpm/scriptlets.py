@@ -29,15 +29,19 @@ _SPECIAL = frozenset({"http", "https", "ftp", "ws", "wss"})
 _STOP = "\\s\"'<>`|()"
 _WORD = re.compile(
     rf"(?<![A-Za-z0-9+.\-])(?P<url>[A-Za-z][A-Za-z0-9+.\-]*+:[/\\][^{_STOP}]*+)"
-    rf"|(?:(?<![A-Za-z0-9_.\-/])|(?<=//))(?P<host>\.?[A-Za-z0-9][A-Za-z0-9.\-]*+)(?P<rest>[:/][^{_STOP}]*+)?+"
+    rf"|(?:(?<![A-Za-z0-9_.\-/])|(?<=//))(?P<host>[.\-]*+[A-Za-z0-9][A-Za-z0-9.\-]*+)(?P<rest>[:/][^{_STOP}]*+)?+"
 )
 """A URL (a scheme, a colon, a slash or backslash, up to a blank, a quote or a shell operator), or
 a run of host characters with what follows it to the same end (its port and path, or an scp-like
 ``host:path``). Each alternative starts at the start of a run only (its look-behind) and takes
-the run possessively: one pass over the text, whatever it holds."""
+the run possessively: one pass over the text, whatever it holds. A run may start with dots or
+hyphens (``${MIRROR:-updates.xensource.com}``: the host where nothing sets MIRROR)."""
 _AUTHORITY_END = re.compile(r"[/\\?#]")
-_HOST_SUFFIX = re.compile(r"[^A-Za-z0-9.\-:\[\]](\.[A-Za-z0-9][A-Za-z0-9.\-]*+)$")
-"""The host labels that end an authority holding what no host holds (``${mirror}.citrix.com``)."""
+_PLAIN_AUTHORITY = re.compile(r"[A-Za-z0-9.\-:\[\]]*+")
+_HOST_RUN = re.compile(r"(?<![A-Za-z0-9_.\-/$])(?<!\$\{)[.\-]*+[A-Za-z0-9][A-Za-z0-9.\-]*+")
+"""The runs of host characters in a text holding what no host holds, each read once from its
+start, a variable's name (``$h``, ``${h``) and a path's word excepted: the hosts of
+``${mirror}.citrix.com`` and ``${MIRROR:-updates.xensource.com}``."""
 
 
 def _host_like(run: str) -> str | None:
@@ -62,16 +66,19 @@ def words_in_script(text: str) -> Iterator[str]:
             if rest.startswith("//") or (scheme.lower() in _SPECIAL):
                 yield url.rstrip(".,;")
                 authority = _AUTHORITY_END.split(rest.lstrip("/\\"), 1)[0].rpartition("@")[2]
-                suffix = _HOST_SUFFIX.search(authority)
-                if suffix is not None:  # ``https://${mirror}.citrix.com/x``
-                    host = _host_like(suffix.group(1))
-                    if host is not None:
-                        yield host
+                if _PLAIN_AUTHORITY.fullmatch(authority) is None:  # ``https://${mirror}.citrix.com/x``
+                    yield from _hosts_in(authority)
             continue
         host = _host_like(match.group("host"))
+        rest = match.group("rest") or ""
         if host is not None:
-            rest = match.group("rest") or ""
             yield host + rest.rstrip(".,;") if match.group("host").endswith(host) else host
+        elif rest:  # no host:path, but ``MIRROR:-updates.xensource.com}``
+            yield from _hosts_in(rest)
+
+
+def _hosts_in(text: str) -> Iterator[str]:
+    return (host for run in _HOST_RUN.findall(text) if (host := _host_like(run)) is not None)
 
 
 def scriptlet_words(scripts: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
