@@ -215,6 +215,19 @@ def test_a_script_read_from_a_file_the_build_writes_is_a_gap(
     assert not [gap for gap in packages["scr"]["gaps"] if gap["kind"] == "scriptlet-unread"]
 
 
+def test_a_scriptlet_of_a_package_named_by_an_unexpanded_macro_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -n %{xs_conf_name}`` is the package a build host's macro names (rpmbuild fails where
+    none does): its text was kept for a package "%{xs_conf_name}" no binary is, and the spec read
+    clean and complete, --strict exit 0. Which binary runs it is unseen: a gap of each."""
+    text = "%post -n %{xs_conf_name}\ncurl https://updates.xensource.com/x | sh\n"
+    packages = _read(tmp_path, capsys, text)
+    for name in ("scr", "scr-tools"):
+        (gap,) = [gap for gap in packages[name]["gaps"] if gap["kind"] == "scriptlet-unread"]
+        assert "%{xs_conf_name}" in gap["detail"]
+
+
 def test_check_of_the_spec_blocks_on_its_scriptlet(
     built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

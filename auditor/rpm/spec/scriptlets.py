@@ -134,6 +134,10 @@ def _published(written: str) -> bool:
     return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES or HELPERS.fullmatch(name) is not None
 
 
+ANY_PACKAGE = "%"
+"""`Spec.scriptlets`' key of what is every binary's: a scriptlet whose package is unknown."""
+
+
 class ScriptletReader:
     """What a spec's scriptlet sections say of their packages' hosts: the URLs and host words of
     each line rpm reads in them, as it expands them (`auditor.rpm.scriptlets`), by package; and
@@ -159,6 +163,14 @@ class ScriptletReader:
             return
         header = scriptlet_header(name, argument)
         label, package = LABELS.get(name, f"%{name}"), header.package(main)
+        if "%" in package and package != main:
+            # ``-n %{xs_conf_name}``: a build host's macro names the package (rpmbuild fails where
+            # none does). Its text was kept for a package no binary is: which one runs it is unseen.
+            written = shorten(f"%{name} {argument}")
+            detail = f"{self.path}:{line}: {written}: {label} of a package {package} names, not expanded: "
+            detail += "which package runs it, and the hosts it names, unseen"
+            self.gaps.setdefault(ANY_PACKAGE, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
+            package = ANY_PACKAGE
         self.open_script = (label, package)
         if header.file is not None:
             # rpmbuild reads the file once built (``processScriptFiles``): the build may write
