@@ -74,8 +74,10 @@ class GapKind(enum.Enum):
     package does not give. The repositories it points its host at, or the key it trusts, are unseen."""
     SCRIPTLET_UNREAD = "scriptlet-unread"
     """A line of a spec's scriptlet (``%post``, a trigger...) whose expansion kept a macro the reader
-    could not expand (one the spec does not define, ``%{getenv:}``): the URLs and hosts the text rpm
-    builds into the package names are unseen (`auditor.rpm.spec.scriptlets.ScriptletReader`)."""
+    could not expand (one the spec does not define, ``%{getenv:}``), a scriptlet whose ``-f FILE``
+    takes its script from a file the build writes, or whose package such a macro names: the URLs
+    and hosts the text rpm builds into the package names are unseen
+    (`auditor.rpm.spec.scriptlets.ScriptletReader`)."""
     # Gaps of an input rather than of one package:
     NOTHING_AUDITED = "nothing-audited"
     """The inputs held no package to audit: an audit of nothing proves nothing."""

@@ -105,6 +105,8 @@ def _words(text: str) -> Iterator[str]:
         url = match.group("url")
         if url is not None:
             scheme, _, rest = url.partition(":")
+            if not rest.strip("/\\"):
+                continue  # ``https://`` alone (``https://${MIRROR:-host}/`` read on without its opening)
             if rest.startswith("//") or (scheme.lower() in _SPECIAL):
                 yield url.rstrip(".,;")
                 authority = _AUTHORITY_END.split(rest.lstrip("/\\"), 1)[0].rpartition("@")[2]

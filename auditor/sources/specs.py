@@ -25,6 +25,7 @@ from auditor.rpm.spec.builtins import ISA
 from auditor.rpm.spec.lines import tag_number
 from auditor.rpm.spec.parser import parse_spec
 from auditor.rpm.spec.result import source_alternatives
+from auditor.rpm.spec.scriptlets import ANY_PACKAGE
 
 if TYPE_CHECKING:
     from auditor.rpm.spec.result import Spec, SpecPackage
@@ -215,6 +216,7 @@ def _binary_package(
         if own is not None and Dependency(own, Op.EQ, evr) not in provides:
             provides = (*provides, Dependency(own, Op.EQ, evr))
     scripts, script_gaps = spec.scriptlets.get(sub.name, ((), ()))
+    script_gaps += spec.scriptlets.get(ANY_PACKAGE, ((), ()))[1]  # a scriptlet of a package unknown
     return Package(
         name=sub.name,
         epoch=epoch,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from auditor.rpm.model import Dependency
 from auditor.rpm.spec.scriptlets import scriptlet_header
 from auditor.sources.specs import read_spec_file
 from tests.differential.test_spec_reading import _run
@@ -103,6 +104,13 @@ def test_a_header_names_its_package_by_option_or_suffix() -> None:
     assert scriptlet_header("triggerin", "-- devel").package("main") == "main"
     assert scriptlet_header("filetriggerin", "-P 100 -- /usr/lib").package("main") == "main"
     assert scriptlet_header("post", "-p <lua>").requirement is None
+    # rpm's option parser (popt) reads an option's value glued to it: rpmbuild puts the script
+    # of `%post -nother -p/usr/bin/bash` on other, run by /usr/bin/bash.
+    glued = scriptlet_header("post", "-nother -p/usr/bin/bash")
+    assert (glued.package("main"), glued.requirement) == (
+        "other",
+        Dependency("/usr/bin/bash", qualifiers=frozenset({"post", "interp"})),
+    )
 
 
 def test_an_interpreter_the_build_host_answers_is_required_either_way(tmp_path: Path) -> None:

