@@ -35,7 +35,7 @@ from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
-from auditor.sources.payloadconfig import MAX_FILE
+from auditor.sources.payloadconfig import MAX_FILE, MAX_FILES_TOTAL
 from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specinstalls import SourceFiles, with_spec_installs
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
@@ -193,7 +193,7 @@ def _payload_members(source: Package, names: Sequence[str]) -> dict[str, bytes |
             compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
             files = PayloadFiles.of(headers.main)
             members = extract_members(
-                stream, compressor, names, path, files, limit=MAX_FILE, total=4 * MAX_FILE
+                stream, compressor, names, path, files, limit=MAX_FILE, total=MAX_FILES_TOTAL
             )
     except OSError as exc:
         return dict.fromkeys(names, f"the source RPM's payload: {os_reason(exc)}")
@@ -204,8 +204,11 @@ def _payload_members(source: Package, names: Sequence[str]) -> dict[str, bytes |
         if name in members.found:
             result[name] = members.found[name]
         elif name in members.too_large:
+            size = members.too_large[name]
             result[name] = (
-                f"it is {members.too_large[name]} bytes in the source RPM's payload, more than are read"
+                f"it is {size} bytes in the source RPM's payload, more than the {MAX_FILE} read of one"
+                if size > MAX_FILE
+                else f"the Sources before it in the payload took the {MAX_FILES_TOTAL} bytes read"
             )
         elif members.error is not None:
             result[name] = f"the source RPM's payload could not be read: {members.error.reason}"
