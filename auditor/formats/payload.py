@@ -205,21 +205,38 @@ def extract_members(
     total: int = MAX_MEMBER,
 ) -> Members:
     """The members named ``wanted`` (a leading ``./`` ignored), read in one walk of the payload
-    with the bounds of `extract_member`, which stops once every one is read. A member over
-    ``limit`` bytes, or that would take those read past ``total``, is not held (`Members`): the
-    payload is never held, nor more of it than the members asked for. An error ends the walk
-    and is returned beside what was read before it, never raised."""
+    with the bounds of `extract_member`, to its trailer. A member over ``limit`` bytes, or that
+    would take those read past ``total``, is not held (`Members`): the payload is never held, nor
+    more of it than the members asked for. An error ends the walk and is returned beside what was
+    read before it, never raised.
+
+    A member asked for that the payload holds twice is an error, and neither copy is returned:
+    rpm 4.11 (XCP-ng 8.x) writes each copy over the one before and installs the last, which
+    only the header's file digest (a package may leave it out) checks; rpm 4.18 refuses the
+    package. The walk goes on past the last member asked for to see a later copy (dupmember60)."""
     asked: dict[str, list[str]] = {}
     for name in wanted:
         data_name = _member_name(name) if files is None else files.data_member(_member_name(name))
         asked.setdefault(data_name, []).append(name)
     found: dict[str, bytes] = {}
     too_large: dict[str, int] = {}
+    walked: dict[str, list[str]] = {}  # each member asked for and met, by its data name
     held = 0
     try:
         buffer = _Buffer(_decompressed(stream, compressor, source))
         for name, file_size, data_pad in _members(buffer, files, source):
+            if name in walked:
+                for asked_name in walked[name]:
+                    found.pop(asked_name, None)
+                    too_large.pop(asked_name, None)
+                raise InputError(
+                    source,
+                    f"payload member {name} is in it twice: rpm 4.11 installs the last copy, "
+                    "rpm 4.18 refuses the package",
+                )
             names = asked.pop(name, None)
+            if names is not None:
+                walked[name] = names
             if names is not None and file_size <= limit and held + file_size <= total:
                 data = buffer.take(file_size)
                 if data is None or not buffer.skip(data_pad):
@@ -230,8 +247,6 @@ def extract_members(
                 too_large.update(dict.fromkeys(names or (), file_size))
                 if not buffer.skip(file_size + data_pad):
                     raise InputError(source, "truncated RPM payload")
-            if not asked:
-                break
     except InputError as exc:
         return Members(found, too_large, exc)
     return Members(found, too_large)

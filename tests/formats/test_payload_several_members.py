@@ -1,7 +1,7 @@
 """Several members of a payload read in one walk (`extract_members`), with the bounds of one.
 
-A binary's repository configurations, variables and keys are read together: the walk stops at the
-last of them, holds no member over its bound nor more than its total, reads hard links by the
+A binary's repository configurations, variables and keys are read together: the walk goes to the
+trailer (a later copy of one is an error), holds no member over its bound nor more than its total, reads hard links by the
 member that carries their data and stripped members by their index, and an error (a payload cut,
 corrupt) is returned beside what was read before it, never raised.
 """
@@ -21,7 +21,10 @@ def archive(*members: tuple[str, bytes]) -> bytes:
     return b"".join([*(newc(name, data) for name, data in members), newc("TRAILER!!!")])
 
 
-def test_the_members_asked_for_are_read_in_one_walk_that_stops_at_the_last() -> None:
+def test_the_members_asked_for_are_read_in_one_walk_to_the_trailer() -> None:
+    """The walk goes on past the last member asked for, to see a later copy of one
+    (`test_a_member_asked_for_twice_is_an_error_and_neither_copy_is_read`): what follows is
+    skipped, never held."""
     data = archive(
         ("./etc/a.repo", b"A"), ("./etc/b", b"B"), ("./etc/d.repo", b"D"), ("./usr/x", b"X" * 1_000_000)
     )
@@ -29,7 +32,15 @@ def test_the_members_asked_for_are_read_in_one_walk_that_stops_at_the_last() -> 
     read = extract_members(stream, "identity", ["/etc/d.repo", "/etc/a.repo"], "p.rpm", FILES)
     assert read.found == {"/etc/a.repo": b"A", "/etc/d.repo": b"D"}
     assert read.too_large == {} and read.error is None
-    assert stream.tell() <= 65536  # one read of the stream: the large member after them is not walked
+
+
+def test_a_member_asked_for_twice_is_an_error_and_neither_copy_is_read() -> None:
+    """rpm 4.11 (XCP-ng 8.x) installs the last copy; the first was read (dupmember60)."""
+    data = archive(("./etc/a.repo", b"clean"), ("./etc/b", b"B"), ("./etc/a.repo", b"citrix"))
+    files = PayloadFiles(("./etc/a.repo", "./etc/b", "./etc/c"), None)
+    read = extract_members(io.BytesIO(data), "identity", ["/etc/a.repo"], "p.rpm", files)
+    assert read.found == {} and read.too_large == {}
+    assert read.error is not None and "twice" in read.error.reason
 
 
 def test_a_member_over_its_bound_or_the_total_is_not_held_and_the_others_are_read() -> None:
