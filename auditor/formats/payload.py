@@ -11,8 +11,9 @@ arrive (`auditor.sources.remotespec`).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.core.errors import InputError
@@ -152,9 +153,20 @@ class _Buffer:
 
 
 def extract_member(
-    stream: Readable, compressor: str, wanted: str, source: str, files: PayloadFiles | None = None
+    stream: Readable,
+    compressor: str,
+    wanted: str,
+    source: str,
+    files: PayloadFiles | None = None,
+    *,
+    vouched: Callable[[bytes], bool] | None = None,
 ) -> bytes | None:
     """The content of the payload member named ``wanted`` (a leading ``./`` ignored), or None.
+
+    ``vouched``: whether a copy read is the one rpm installs whatever else the payload holds (the
+    header's file digest matches it: rpm checks each copy it writes against it). A copy it does
+    not vouch for is not returned before the walk reaches the trailer, and a second copy is an
+    `InputError`: rpm 4.11 (XCP-ng 8.x) installs the last copy, rpm 4.18 refuses the package.
 
     ``files``: what the package's header lists. Past as many members as it lists files, the
     walk stops: a payload of millions of empty members before the spec took a minute per 171 KB
@@ -168,17 +180,26 @@ def extract_member(
     wanted = _member_name(wanted)
     if files is not None:
         wanted = files.data_member(wanted)
+    found: bytes | None = None
     for name, file_size, data_pad in _members(buffer, files, source):
         if name == wanted:
+            if found is not None:
+                raise InputError(source, f"payload member {wanted} is in it twice: {TWICE}")
             if file_size > MAX_MEMBER:
                 raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
-            data = buffer.take(file_size)
-            if data is None:
+            found = buffer.take(file_size)
+            if found is None:
                 raise InputError(source, "truncated RPM payload")
-            return data
+            if vouched is None or vouched(found):
+                return found
+            file_size = 0  # its data taken: its padding is left
         if not buffer.skip(file_size + data_pad):
             raise InputError(source, "truncated RPM payload")
-    return None
+    return found
+
+
+TWICE = "rpm 4.11 installs the last copy, rpm 4.18 refuses the package"
+"""Why a payload holding a member twice is not read by its first copy (dupmember60)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +252,7 @@ def extract_members(
                     too_large.pop(asked_name, None)
                 raise InputError(
                     source,
-                    f"payload member {name} is in it twice: rpm 4.11 installs the last copy, "
-                    "rpm 4.18 refuses the package",
+                    f"payload member {name} is in it twice: {TWICE}",
                 )
             names = asked.pop(name, None)
             if names is not None:
@@ -338,3 +358,28 @@ def _number(field: bytes, what: str, source: str) -> int:
 
 def _bad_cpio(source: str, detail: str) -> RpmCheckError:
     return RpmCheckError(source, f"corrupt RPM payload: {detail}", "rpmcpioHeaderRead", CheckKind.PAYLOAD)
+
+
+_DIGEST_ALGORITHMS = {1: "md5", 2: "sha1", 8: "sha256", 9: "sha384", 10: "sha512", 11: "sha224"}
+"""rpm's FILEDIGESTALGO values (OpenPGP's hash numbers) that hashlib computes; none given is MD5."""
+
+
+def vouched_by(header: Header, name: str) -> Callable[[bytes], bool]:
+    """Whether a copy of the payload member ``name`` is the one rpm installs whatever else the
+    payload holds: rpm checks each copy it writes against the header's file digest (``lib/fsm.c``),
+    so one that matches is the only content it can install. Without a digest to match (none, an
+    algorithm not known), the payload is read to its end for a second copy
+    (`extract_member`): the spec a rebuild reads was its first copy, and
+    rpm 4.11 installs the last."""
+    paths = [path.removeprefix("./").lstrip("/") for path in header.file_paths()]
+    target = name.removeprefix("./").lstrip("/")
+    digests = header.strings(Tag.FILEDIGESTS) if target in paths else []
+    index = paths.index(target) if target in paths else -1
+    algorithm = _DIGEST_ALGORITHMS.get((header.ints(Tag.FILEDIGESTALGO) or (1,))[0])
+
+    def check(data: bytes) -> bool:
+        if algorithm is None or not 0 <= index < len(digests) or not digests[index]:
+            return False
+        return hashlib.new(algorithm, data, usedforsecurity=False).hexdigest() == digests[index].lower()
+
+    return check

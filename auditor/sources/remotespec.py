@@ -24,7 +24,14 @@ from typing import TypeVar
 from auditor.core.errors import InputError
 from auditor.core.files import read_regular
 from auditor.formats.decompress import Readable
-from auditor.formats.payload import MAX_MEMBER, Members, PayloadFiles, extract_member, extract_members
+from auditor.formats.payload import (
+    MAX_MEMBER,
+    Members,
+    PayloadFiles,
+    extract_member,
+    extract_members,
+    vouched_by,
+)
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
 from auditor.net.http import HttpError
@@ -76,6 +83,7 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             size,
             (compressor, name, PayloadFiles.of(headers.main)),
             remote,
+            vouched_by(headers.main, name),
         )
         if path is not None:
             _keep(path, data, remote)
@@ -85,14 +93,23 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
 
 
 def _stream(
-    url: str, start: int, size: int, wanted: tuple[str, str, PayloadFiles], remote: Remote
+    url: str,
+    start: int,
+    size: int,
+    wanted: tuple[str, str, PayloadFiles],
+    remote: Remote,
+    vouched: Callable[[bytes], bool],
 ) -> bytes | None:
     """The member ``wanted`` (compressor, name, the header's files) of the payload that
     starts at ``start``."""
     compressor, name, members = wanted
     try:
         found = _walked(
-            url, start, size, remote, lambda stream: extract_member(stream, compressor, name, url, members)
+            url,
+            start,
+            size,
+            remote,
+            lambda stream: extract_member(stream, compressor, name, url, members, vouched=vouched),
         )
     except BudgetExhausted as exc:
         raise _budget_gap(exc) from None

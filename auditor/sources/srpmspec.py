@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.formats.payload import PayloadFiles, extract_member
+from auditor.formats.payload import PayloadFiles, extract_member, vouched_by
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import SourceFile, SourceKind
@@ -70,7 +70,8 @@ def payload_of(stream: BinaryIO, headers: RpmHeaders, source: str) -> PayloadMem
 
     def member(compressor: str, name: str) -> bytes | None:
         stream.seek(headers.header_end)
-        return extract_member(stream, compressor, name, source, PayloadFiles.of(headers.main))
+        files = PayloadFiles.of(headers.main)
+        return extract_member(stream, compressor, name, source, files, vouched=vouched_by(headers.main, name))
 
     return member
 
