@@ -204,6 +204,18 @@ def test_a_macro_left_unexpanded_is_a_gap_of_its_package(
     }
 
 
+def test_a_build_hosts_macro_named_like_systemds_is_a_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """systemd's scriptlet macros are known by name, not by their prefix: a build host's
+    ``%systemd_xs_setup`` may hold any URL (review60: it passed as systemd's, no gap)."""
+    text = "%post tools\n%systemd_xs_setup xapi\n%post\n%systemd_postun_with_restart xapi.service\n"
+    packages = _read(tmp_path, capsys, text)
+    (gap,) = [gap for gap in packages["scr-tools"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+    assert "systemd_xs_setup" in gap["detail"]
+    assert not [gap for gap in packages["scr"]["gaps"] if gap["kind"] == "scriptlet-unread"]
+
+
 def test_a_script_read_from_a_file_the_build_writes_is_a_gap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -111,14 +111,23 @@ def add_interpreter(
         draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)
 
 
-HELPERS = re.compile(
-    r"(?:systemd|systemd_user|tmpfiles|sysusers|udev|binfmt|journal_catalog)_\w+|firewalld_reload"
-    r"|ldconfig(?:_scriptlets|_post|_postun)?"
-)
-"""The scriptlet macros of the macro packages every build host has (systemd-rpm-macros, firewalld,
-glibc's ``%ldconfig_scriptlets``): their text is published, fixed, and names no host, so a line
-calling one is read (``%systemd_post xapi.service``). A build host's own (XenServer's
-``%regenerate_initrd_post``) is no such macro."""
+HELPERS = frozenset(
+    {
+        *(f"systemd_{name}" for name in ("post", "preun", "postun", "requires", "ordering")),
+        *(f"systemd_{name}" for name in ("postun_with_restart", "postun_with_reload")),
+        *(f"systemd_user_{name}" for name in ("post", "preun", "postun", "daemon_reexec")),
+        *(f"systemd_user_{name}" for name in ("postun_with_restart", "postun_with_reload")),
+        "udev_hwdb_update", "udev_rules_update", "journal_catalog_update", "tmpfiles_create",
+        "tmpfiles_create_package", "sysusers_create", "sysusers_create_inline", "sysusers_create_package",
+        "sysusers_create_compat", "sysctl_apply", "binfmt_apply", "firewalld_reload",
+        "ldconfig", "ldconfig_scriptlets", "ldconfig_post", "ldconfig_postun",
+    }
+)  # fmt: skip
+"""The scriptlet macros of the macro packages every build host has (systemd's ``macros.systemd``,
+firewalld's, glibc's ``%ldconfig_scriptlets``), by name: their text is published, fixed, and names
+no host, so a line calling one is read (``%systemd_post xapi.service``). A build host's own
+(XenServer's ``%regenerate_initrd_post``) is no such macro, nor one that only begins as they do
+(``%systemd_xs_setup``: it was taken for one by its prefix, review60)."""
 _NAME = re.compile(r"%\{?[?!]*(\w+)")
 _FLAGS = re.compile(r"-[A-Za-z]+")
 
@@ -150,7 +159,7 @@ def _published(written: str) -> bool:
     name = found.group(1)
     if name in NEVER:
         return False
-    return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES or HELPERS.fullmatch(name) is not None
+    return name in RPM_MACRO_NAMES or name in RPM_BUILTIN_NAMES or name in HELPERS
 
 
 ANY_PACKAGE = "%"
