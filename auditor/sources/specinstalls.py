@@ -230,7 +230,6 @@ def _judged(
     name: str,
 ) -> tuple[tuple[Installed, ...], list[Gap]]:
     contents: dict[str, tuple[Role, bytes]] = {}
-    shown: dict[str, str] = {}
     read: dict[str, str] = {}
     """Each path whose content a Source shows (as its Source names it): a directory, besides."""
     gaps: list[Gap] = []
@@ -244,7 +243,6 @@ def _judged(
             unseen(path, role, f"its content is {local.label}, and {local.why}")
         else:
             contents[path] = (role, local.data)
-            shown[path] = f"{path} ({local.label})"
             read[path] = local.label
 
     by_name = {local.source.filename: local for local in locals_}
@@ -333,7 +331,7 @@ def _judged(
         ):
             role = Role.KEY if any(word in plain for word in _KEY_WORDS) else Role.CONFIG
             unseen(plain, role, f"the spec's %install writes {target} itself, not from a Source")
-    installs, judged = judge(contents, shown)
+    installs, judged = judge(contents, {path: f"{path} ({read[path]})" for path in contents})
     return (*installs, *_aside(wanted, by_name, contents, f"{spec_path}: {name}")), [*gaps, *judged]
 
 
