@@ -22,15 +22,9 @@ from tests.rpmbuild import build_noarch
 
 CITRIX_REPO = "[xs-updates]\nbaseurl=https://updates.xensource.com/XenServer/8/\n"
 CLEAN_REPO = "[xcp-ng-base]\nbaseurl=https://updates.xcp-ng.org/8/8.3/base/x86_64/\n"
-FROM_SOURCE = """Name: xlib
-Version: 2.0
-Release: 1
-Summary: x
-License: MIT
-BuildArch: noarch
-Provides: x
-Source0: https://example.org/xlib-2.0.tar.gz
-Source1: xs.repo
+FROM_SOURCE = (
+    SPEC.partition("%description")[0]
+    + """Source1: xs.repo
 %description
 x
 %install
@@ -38,6 +32,7 @@ install -D -m644 %{SOURCE1} %{buildroot}/etc/yum.repos.d/xs.repo
 %files
 /etc/yum.repos.d/xs.repo
 """
+)
 """xlib without the Vendor, installing its Source1 as a repository configuration."""
 
 
