@@ -12,22 +12,28 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from auditor.audit.check import ChangeAudit, audit_change
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
+from auditor.audit.rebuilds import given_sources_alone, with_rebuilds
 from auditor.audit.result import AuditResult
 from auditor.core.readlog import watching_opens
 from auditor.net.cache import default_cache_dir
 from auditor.net.remote import Remote
 from auditor.origin.policy import Policy
 from auditor.origin.redirects import UrlResolver, policy_guard
+from auditor.rpm.model import Package
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
 from auditor.sources.interface import LoadResult, ReadOptions
 from auditor.sources.load import load_inputs
 from auditor.sources.srpmhosts import on_build_hosts
+
+if TYPE_CHECKING:
+    from auditor.sources.rebuildspec import Rebuild
 
 
 @dataclass
@@ -73,6 +79,14 @@ class Run:
             self.store.warnings.clear()
         return result
 
+    def rebuild(self, source: Package, built_for: tuple[str, ...]) -> Rebuild:
+        """What a rebuild of the source RPM ``source`` makes, read from the spec it carries with the
+        run's macros, on the run's hosts (``--arch``), else on those of ``built_for``."""
+        from auditor.sources.rebuildspec import rebuild_of  # the spec reader: for a source RPM alone
+
+        options = self.options
+        return rebuild_of(source, built_for, defines=dict(options.defines), arches=options.arches)
+
     def audit(self, targets: LoadResult, context: LoadResult) -> AuditResult:
         """Resolve, classify and propagate what was loaded (following package URLs when asked)."""
         resolver = UrlResolver(self.policy, self.remote) if self.options.resolve_urls else None
@@ -96,6 +110,10 @@ class Run:
         context, then audit them."""
         wanted = self.options.audited if targets is None else tuple(targets)
         loaded = self.load(wanted)
+        # A source RPM given as a file with none of its binaries is audited with what its spec
+        # builds (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
+        alone = given_sources_alone(loaded, set(self.options.targets if targets is None else targets))
+        loaded = with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
         if sources:
             from auditor.audit.check import with_wanted_sources  # only a comparison's sides need it
 
@@ -151,4 +169,5 @@ def run_check(
     with open_run(options, policy, progress) as run:
         change, repository = run.load(new), run.load(base)
         context = run.load(options.context, context=True)
-        return audit_change(run.audit, change, repository, context, keep=lambda audit: audit)
+        keep = lambda audit: audit  # noqa: E731
+        return audit_change(run.audit, change, repository, context, keep, rebuild=run.rebuild)

@@ -10,21 +10,18 @@ decided by comparing the two audits' facts (`auditor.gate.progress`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
+from auditor.audit.rebuilds import Rebuilder, sources_alone, with_rebuilds
 from auditor.audit.result import AuditResult
 from auditor.audit.standins import with_stand_ins
 from auditor.origin.classify import may_have_built, nearest
 from auditor.rpm.archchange import replaces_across
-from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package, with_fields
 from auditor.rpm.package_fields import DependencyKind
 from auditor.sources.interface import LoadResult
-
-if TYPE_CHECKING:  # the spec reader is imported by a check of a source RPM alone, not by every run
-    from auditor.sources.rebuildspec import Rebuild
 
 
 def _key(package: Package) -> tuple[str, str]:
@@ -85,51 +82,15 @@ def with_wanted_sources(targets: LoadResult, sources: LoadResult) -> LoadResult:
     return result
 
 
-def _alone(new: LoadResult) -> dict[str, Package]:
-    """The source packages (built, not specs) the change brings without any binary built from
-    them, by name: a source RPM submitted alone, to be rebuilt."""
-    built = {key for package in new.packages if (key := package.built_from_key) is not None}
-    return {
-        package.name: package
-        for package in new.packages
-        if package.is_source and not package.from_spec and package.source_key not in built
-    }
-
-
-def _with_rebuilds(
-    new: LoadResult,
-    alone: dict[str, Package],
-    rebuild: Callable[[Package, tuple[str, ...]], Rebuild],
-    base: LoadResult,
-) -> LoadResult:
-    """``new`` with the binaries the spec of each source package given ``alone`` builds, read
-    for the architectures BASE has binaries of its name, or the source package with a gap saying
-    its spec was not read (BASE's binaries then stand in).
-
-    Its rebuild was BASE's binaries of its name, re-pointed at it: a Requires its new spec adds
-    on a Citrix package, and a subpackage it adds, were unseen, and ``check foo.src.rpm`` said
-    "nothing gets worse" where ``check foo.spec`` of the same spec exits 1."""
-    if not alone:
-        return new
-    packages = list(new.packages)
-    errors = list(new.errors)
-    unread: dict[int, Gap] = {}
-    arches: dict[str, set[str]] = {}
+def _built_for(base: LoadResult, alone: Mapping[str, Package]) -> dict[str, list[str]]:
+    """The architectures BASE has binaries of each name of ``alone`` for: its rebuild's hosts (a
+    multilib i686 beside x86_64, an x86_64 rebuild of an SRPM an aarch64 builder made)."""
+    arches: dict[str, list[str]] = {}
     for package in base.packages:
-        if not package.is_source and package.arch != "noarch" and package.source_name in alone:
-            arches.setdefault(package.source_name, set()).add(package.arch)
-    for name, source in alone.items():
-        made = rebuild(source, tuple(sorted(arches.get(name, ()))))
-        packages.extend(made.binaries)
-        if made.gap is not None:
-            unread[id(source)] = made.gap
-        if made.error is not None:
-            errors.append(made.error)
-    packages = [
-        with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
-        for package in packages
-    ]
-    return replace(new, packages=packages, errors=errors)
+        name = package.source_name
+        if not package.is_source and package.arch != "noarch" and name is not None and name in alone:
+            arches.setdefault(name, []).append(package.arch)
+    return {name: list(dict.fromkeys(found)) for name, found in arches.items()}
 
 
 def _rebuilt(
@@ -178,7 +139,7 @@ def audit_change(
     keep: Callable[[AuditResult], Base],
     sources: LoadResult | None = None,
     stored: Base | None = None,
-    rebuild: Callable[[Package, tuple[str, ...]], Rebuild] | None = None,
+    rebuild: Rebuilder | None = None,
 ) -> ChangeAudit[Base]:
     """Audit ``base`` alone and with ``new`` in it (``audit(targets, context)``); each with the
     source packages of ``sources`` its binaries were built from (`with_wanted_sources`).
@@ -191,9 +152,13 @@ def audit_change(
     (`auditor.sources.rebuildspec`): those binaries are the change's, as a spec's would be."""
     sources = sources or LoadResult()
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
-    alone = _alone(new)
+    given_alone = sources_alone(new.packages)
+    alone = {package.name: package for package in given_alone}
     if rebuild is not None:
-        new = _with_rebuilds(new, alone, rebuild, base)
+        # Its rebuild was BASE's binaries of its name, re-pointed at it: a Requires its new spec
+        # adds on a Citrix package, and a subpackage it adds, were unseen, and ``check
+        # foo.src.rpm`` said "nothing gets worse" where ``check foo.spec`` of it exits 1.
+        new = with_rebuilds(new, given_alone, rebuild, _built_for(base, alone))
     new = with_stand_ins(new, base)
     replaced = {_key(package) for package in new.packages}
     # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf

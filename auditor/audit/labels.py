@@ -13,7 +13,13 @@ from itertools import pairwise
 from auditor.audit.locations import package_path, repositories_of
 from auditor.audit.result import AuditResult, PackageResult
 from auditor.rpm.model import Package
-from auditor.sources.inputpaths import is_spec_file
+
+
+def read_from_spec(package: Package) -> bool:
+    """What a spec declares, not a package that was built: a spec file's packages, and the
+    binaries a rebuild of a source RPM given alone makes (`auditor.audit.rebuilds`: their spec is
+    the one that source RPM carries, their location its file)."""
+    return package.from_spec or (package.spec is not None and not package.is_source)
 
 
 def package_label(
@@ -23,7 +29,7 @@ def package_label(
     (the spec and the RPM built from it can share a NEVRA and differ in status), or with its
     input when another audited package has the NEVRA (``shared``; with its file when one input
     holds both, ``within``): a clean row must not read as the verdict on the other copy."""
-    if is_spec_file(package.location):
+    if read_from_spec(package):
         # two specs of one NEVRA are named by their file; a spec and the RPM built from it
         # by the mark alone
         if package.nevra in within:
@@ -66,11 +72,9 @@ def shared_nevras(results: Sequence[PackageResult]) -> tuple[frozenset[str], fro
         if one.name == other.name and one.arch == other.arch and one.nevra == other.nevra:
             shared.add(one.nevra)
             inputs.add((one.nevra, one.input))
-            if is_spec_file(one.location):
+            if read_from_spec(one):
                 specs.add(one.nevra)
-            if (other.nevra, other.input) in inputs or (
-                is_spec_file(other.location) and other.nevra in specs
-            ):
+            if (other.nevra, other.input) in inputs or (read_from_spec(other) and other.nevra in specs):
                 within.add(other.nevra)
             inputs.add((other.nevra, other.input))
     return frozenset(shared), frozenset(within)

@@ -106,7 +106,19 @@ def rebuild_of(
             for binary in read[1:]:
                 rebuilt = _as_rebuilt(binary, source, spec_evr, evr, pkgid)
                 key = (rebuilt.name, rebuilt.arch)
-                made[key] = _joined(made[key], rebuilt) if key in made else rebuilt
+                if key in made:
+                    # The same line's gap, found again in the builder's parse, is the same gap:
+                    # said once, under the payload's spec's name (as `auditor.sources.srpmhosts`).
+                    first = found[0][0]
+                    known = {(gap.kind, gap.detail) for gap in made[key].gaps}
+                    gaps = [
+                        gap
+                        for gap in rebuilt.gaps
+                        if (gap.kind, gap.detail.replace(where, first, 1)) not in known
+                    ]
+                    made[key] = _joined(made[key], with_fields(rebuilt, gaps=tuple(gaps)))
+                else:
+                    made[key] = rebuilt
     except SpecNotRead as exc:
         return _unread(source, exc.gap.detail)
     except InputError as exc:

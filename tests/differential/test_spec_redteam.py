@@ -55,7 +55,13 @@ def test_a_macro_rpm_defines_while_parsing_is_not_read_as_undefined(
     # The authority: rpm takes the %else branch, and the SRPM it builds is origin.
     assert CITRIX in rpmspec(tmp_path, text, "-P")
     srpm = build_srpm(tmp_path, text)
-    assert scan(srpm, capsys)[0] == 1
+    code, report = scan(srpm, capsys)
+    packages = report["packages"]
+    assert isinstance(packages, list)
+    assert [package["status"] for package in packages if package["kind"] == "source"] == ["origin"]
+    # Its rebuild on a host whose rpm defines the macro or not, read from the spec it carries, is
+    # a gap where that is the host's answer: --strict fails it.
+    assert code == 1 if name in EXACT else code in (1, 3)
     code, report = scan(tmp_path / "case.spec", capsys)
     packages = report["packages"]
     assert isinstance(packages, list)
@@ -156,9 +162,12 @@ def test_a_subpackage_after_prep_is_seen_in_the_srpm_made_of_its_spec(
     code, report = scan(srpm, capsys)
     assert code == 1
     packages = report["packages"]
-    assert isinstance(packages, list) and len(packages) == 1
-    rules = {finding["rule"] for finding in packages[0]["findings"]}
-    assert rules >= {"citrix-vendor", "citrix-internal-host"}
+    assert isinstance(packages, list)
+    (source,) = [package for package in packages if package["kind"] == "source"]
+    assert {finding["rule"] for finding in source["findings"]} >= {"citrix-vendor", "citrix-internal-host"}
+    # The subpackage its rebuild makes, read from that spec, is origin by its own Vendor too.
+    (sub,) = [package for package in packages if package["name"] == "m-sub"]
+    assert "citrix-vendor" in {finding["rule"] for finding in sub["findings"]}
 
 
 MIXED_TYPES = (

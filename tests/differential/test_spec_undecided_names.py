@@ -79,6 +79,6 @@ def test_each_name_a_rebuild_of_the_source_rpm_may_give_is_judged(
     code = main(["scan", str(srpm), "--no-cache", "-q", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 1
-    (source,) = report["packages"]
+    (source,) = [row for row in report["packages"] if row["kind"] == "source"]
     assert source["status"] == "origin"
     assert {finding["rule"] for finding in source["findings"]} == {"xenserver-proprietary-component"}

@@ -121,7 +121,8 @@ def test_a_stripped_source_rpm_s_spec_is_audited(
     stripped_srpm: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["scan", str(stripped_srpm), "--format", "json", "-q"])
-    (package,) = json.loads(capsys.readouterr().out)["packages"]
+    packages = json.loads(capsys.readouterr().out)["packages"]
+    (package,) = [row for row in packages if row["kind"] == "source"]
     assert code == 1
     assert "https://code.citrite.net/projects/XS/x/a.tar.gz" in [
         source["value"] for source in package["sources"]

@@ -46,3 +46,9 @@ def binaries(report: dict[str, Any], key: str) -> dict[str, Any]:
 
 def rules_of(findings: list[dict[str, Any]]) -> list[str]:
     return sorted(finding["rule"] for finding in findings)
+
+
+def sources(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The source packages of ``report``: a source RPM scanned alone is audited with the binaries
+    its spec builds, each a row of its own."""
+    return [package for package in report["packages"] if package["kind"] == "source"]

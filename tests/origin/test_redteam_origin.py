@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.origin.scanned import scan_report
+from tests.origin.scanned import scan_report, sources
 
 
 def _rpmbuild(
@@ -78,7 +78,7 @@ def test_a_source_rpm_whose_spec_licenses_its_package_citrix_is_not_clean(
     assert _query(srpm, "%{LICENSE}") == "MIT"  # the header holds the SourceLicense only
     assert "License: LicenseRef-Citrix-EULA" in _query(srpm, "%{SPEC}")
     code, report, _ = scan_report(capsys, srpm, "--strict")
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert package["status"] == "origin"
     assert {"citrix-license", "proprietary-license"} <= _rules(package)
     assert code == 1
@@ -121,7 +121,7 @@ def test_a_source_rpm_whose_package_provides_a_citrite_gitsha_is_not_clean(
     _, from_binary, _ = scan_report(capsys, binary)
     assert "citrix-internal-host" in _rules(from_binary["packages"][0])
     code, report, _ = scan_report(capsys, srpm, "--strict")
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert package["status"] == "origin"
     assert "citrix-internal-host" in _rules(package)
     assert code == 1
@@ -159,7 +159,7 @@ def test_a_source_rpm_that_builds_a_proprietary_xenserver_component_is_not_clean
     _spec, srpm, binaries = _rpmbuild(tmp_path, COMPONENT_SPEC, mode="-ba")
     assert "citrix-crypto-module" in {_query(path, "%{NAME}") for path in binaries}
     code, report, _ = scan_report(capsys, srpm, "--strict")
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert package["status"] == "origin"
     assert "xenserver-proprietary-component" in _rules(package)
     assert code == 1
@@ -241,7 +241,7 @@ def test_a_licence_citrix_wrote_is_citrix_evidence_even_as_one_choice_of_an_or(
     (binary,) = binaries
     assert _query(binary, "%{LICENSE}") == "GPL-2.0-only OR LicenseRef-Citrix-Commercial"
     _, report, _ = scan_report(capsys, binary)
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert "citrix-license" in _rules(package)
     assert package["status"] == "origin"
 
@@ -370,6 +370,6 @@ def test_a_patch_from_a_citrix_organisation_s_pull_request_is_evidence(
     _, before, _ = scan_report(capsys, github[1])
     assert "citrix-public-organisation" in _rules(before["packages"][0])  # the URL GitHub redirects from
     code, report, _ = scan_report(capsys, srpm, "--strict")
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert "citrix-public-organisation" in _rules(package)
     assert code == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.origin.scanned import scan_report
+from tests.origin.scanned import scan_report, sources
 
 SPEC = """Name: subt
 Version: 1.0
@@ -51,7 +51,7 @@ def test_a_citrix_proprietary_subpackage_makes_its_source_rpm_origin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, report, _ = scan_report(capsys, source_rpm(tmp_path, "Proprietary", "Citrix Systems, Inc."))
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert package["status"] == "origin"
     assert {finding["rule"] for finding in package["findings"]} == {"citrix-vendor", "proprietary-license"}
     assert code == 1
@@ -61,8 +61,13 @@ def test_a_free_subpackage_of_another_vendor_stays_clean(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, report, _ = scan_report(capsys, source_rpm(tmp_path, "BSD-3-Clause", "Example Org"))
-    (package,) = report["packages"]
-    assert (package["status"], package["findings"], code) == ("clean", [], 0)
+    # The source package and the two binaries its spec builds, audited with it.
+    assert [(row["nevra"], row["status"], row["findings"]) for row in report["packages"]] == [
+        ("subt-1.0-1.noarch", "clean", []),
+        ("subt-1.0-1.src", "clean", []),
+        ("subt-blob-1.0-1.noarch", "clean", []),
+    ]
+    assert code == 0
 
 
 def test_the_spec_scanned_as_a_file_says_what_its_source_rpm_says(
@@ -72,7 +77,7 @@ def test_the_spec_scanned_as_a_file_says_what_its_source_rpm_says(
     _, from_rpm, _ = scan_report(capsys, built)
     _, from_spec, _ = scan_report(capsys, tmp_path / "subt.spec")
     (source,) = [package for package in from_spec["packages"] if package["kind"] == "source"]
-    (package,) = from_rpm["packages"]
+    (package,) = sources(from_rpm)
     assert source["status"] == package["status"] == "origin"
     assert {f["rule"] for f in source["findings"]} == {f["rule"] for f in package["findings"]}
 
@@ -123,7 +128,7 @@ def test_a_capability_of_a_package_the_spec_builds_is_its_source_rpm_s_evidence(
 ) -> None:
     srpm = _carrier(tmp_path, main=main, tags=tags)
     code, report, _ = scan_report(capsys, srpm)
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert package["status"] == "origin" and code == 1
     _, from_spec, _ = scan_report(capsys, tmp_path / "carrier.spec")
     (source,) = [package for package in from_spec["packages"] if package["kind"] == "source"]
@@ -138,7 +143,7 @@ def test_a_component_built_from_a_spec_with_a_prep_section_is_its_source_rpm_s_e
     code, report, _ = scan_report(
         capsys, _carrier(tmp_path, sub="citrix-crypto-module", tags="License: OpenSSL")
     )
-    (package,) = report["packages"]
+    (package,) = sources(report)
     assert "xenserver-proprietary-component" in {f["rule"] for f in package["findings"]}
     assert code == 1
 
@@ -148,5 +153,8 @@ def test_capabilities_and_names_of_no_policy_host_or_component_stay_clean(
 ) -> None:
     srpm = _carrier(tmp_path, main="Provides: gitsha(https://github.com/xcp-ng/x)", tags="Requires: foo")
     code, report, _ = scan_report(capsys, srpm)
-    (package,) = report["packages"]
-    assert (package["status"], package["findings"], code) == ("clean", [], 0)
+    (package,) = sources(report)
+    assert (package["status"], package["findings"]) == ("clean", [])
+    # Its rebuild's binary requires foo, which nothing here provides: unresolved (exit 1), no origin.
+    assert all(row["findings"] == [] for row in report["packages"])
+    assert {row["status"] for row in report["packages"]} == {"clean", "unresolved"} and code == 1

@@ -52,7 +52,8 @@ def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
 
 
 def package(document: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(p for p in document["packages"] if p["name"] == name)
+    """The source package ``name`` (a source RPM scanned alone is audited with its rebuild's binaries)."""
+    return next(p for p in document["packages"] if p["name"] == name and p["arch"] == "src")
 
 
 def reasons(document: dict[str, Any]) -> dict[str, int]:

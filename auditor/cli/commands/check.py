@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from functools import partial
 
 from auditor.cli import options
 from auditor.cli.output import messages, print_messages, write_output
@@ -52,7 +51,6 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
     from auditor.reports import check_report
     from auditor.reports.check_sides import keep_base
     from auditor.runtime.snapshot import FileSnapshot
-    from auditor.sources.rebuildspec import rebuild_of
 
     waivers = options.waivers(args, session.project, session.policy)
     snapshot = FileSnapshot()  # the stored BASE's key and the reader look at the same files once
@@ -75,11 +73,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
             # record is of BASE as it was, and the audit with the change is of BASE as it now is.
             # Two states of BASE in one comparison put BASE's own change on the change's account.
             usable = kept if not snapshot.changed else None
-            # A source RPM given alone is rebuilt: what its spec declares is read from its file.
-            rebuild = partial(
-                rebuild_of, defines=dict(session.options.defines), arches=session.options.arches
-            )
-            change = audit_change(run_.audit, new, base, context, keep, sources, usable, rebuild)
+            change = audit_change(run_.audit, new, base, context, keep, sources, usable, run_.rebuild)
             of_the_cache = set(run_.store_warnings)
         if kept is None:
             stored.put(change.before)

@@ -1,0 +1,117 @@
+"""What a source RPM given alone builds: the binaries its spec declares, audited with it.
+
+A contributor checks a package before submitting it, as a spec or as the SRPM rpmbuild made of
+it. ``auditor scan foo.spec`` audits the binaries the spec declares; ``auditor scan
+foo.src.rpm`` audited the source package's header alone, and a spec whose binary installs a
+``.repo`` pointing at XenServer's updates, or whose ``%post`` fetches from a Citrix host,
+exited 1 as a spec and 0 as its SRPM. A source RPM given alone (no binary built from it among
+what was read with it) now brings its rebuild's binaries, read from the spec in its payload as
+``check`` reads them (`auditor.sources.rebuildspec`); one whose spec cannot be read (a remote
+SRPM's payload is not downloaded) carries a gap saying what its binaries would show is unseen.
+
+``auditor check`` rebuilds every source package the change brings alone. A scan rebuilds only
+source RPMs given as files, or found walking a directory that holds no binary package: a
+repository is audited as dnf is served it, and a tree of binaries and their sources as its
+repository would be (a source package whose binaries it does not hold builds nothing it ships).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from auditor.rpm.gaps import Gap
+from auditor.rpm.model import Package, with_fields
+from auditor.sources.inputpaths import is_url
+from auditor.sources.interface import InputKind, LoadResult
+
+if TYPE_CHECKING:  # the spec reader is imported when a source RPM is given alone, not by every run
+    from auditor.sources.rebuildspec import Rebuild
+
+Rebuilder = Callable[[Package, tuple[str, ...]], "Rebuild"]
+"""Reads what a source package's spec builds, for the architectures given (none: the run's)."""
+
+
+def sources_alone(packages: Iterable[Package]) -> list[Package]:
+    """The source packages read from a built SRPM (not a spec) no binary of ``packages`` was
+    built from."""
+    packages = list(packages)
+    built = {key for package in packages if (key := package.built_from_key) is not None}
+    return [
+        package
+        for package in packages
+        if package.is_source and not package.from_spec and package.source_key not in built
+    ]
+
+
+def given_sources_alone(loaded: LoadResult, targets: Collection[str]) -> list[Package]:
+    """`sources_alone` of ``loaded``, each of a file ``targets`` names (or found walking a directory
+    they name that holds no binary package: a contributor's sources). Not those ``--sources`` names
+    (the sources of binaries given, not a change of their own), nor a repository's entries.
+
+    A directory holding binaries is a distribution's tree, audited as its repository would be (what
+    it ships is what is audited); a repository is audited as dnf is served it."""
+    # A repository's entries (their location relative to it) are audited as they are served:
+    # of a distribution's repository, no package is asked more than this.
+    files = [package for package in loaded.packages if package.location == package.input]
+    if not any(package.is_source for package in files):
+        return []
+    # By the file, not the name: a file named and found walking a directory is read once, as the
+    # first input that reached it (the other has no summary), and it was rebuilt or not by the
+    # order they were given in. A file a repository lists is its entry whatever the order.
+    given = {os.path.realpath(path) for path in targets if not is_url(path)}
+    walked = [
+        os.path.join(item.path, "")
+        for item in loaded.inputs
+        if item.kind is InputKind.DIRECTORY and item.path in targets
+    ]
+
+    def under(package: Package, directories: Iterable[str]) -> bool:
+        return any(package.location.startswith(directory) for directory in directories)
+
+    binaries = [package for package in files if not package.is_source]
+    holding = [directory for directory in walked if any(under(binary, (directory,)) for binary in binaries)]
+    return [
+        package
+        for package in sources_alone(loaded.packages)
+        if package.location == package.input
+        and (
+            os.path.realpath(package.location) in given
+            or (under(package, walked) and not under(package, holding))
+        )
+    ]
+
+
+def with_rebuilds(
+    loaded: LoadResult,
+    alone: Sequence[Package],
+    rebuild: Rebuilder,
+    built_for: Mapping[str, Sequence[str]] | None = None,
+    *,
+    unread_is_error: bool = True,
+) -> LoadResult:
+    """``loaded`` with the binaries the spec of each source package of ``alone`` builds, read for
+    the architectures ``built_for`` names for its name (none: the run's hosts), or the source
+    package with a gap saying its spec was not read. A spec past the reader's bounds, or a file
+    that changed since it was read, is also an input error when ``unread_is_error``: a change
+    checked is what the contributor submits, and its spec is read as a spec file is; a source
+    RPM scanned was read from its header, and only what its rebuild makes is unseen (`--strict`)."""
+    if not alone:
+        return loaded
+    packages = list(loaded.packages)
+    errors = list(loaded.errors)
+    unread: dict[int, Gap] = {}
+    for source in alone:
+        made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
+        packages.extend(made.binaries)
+        if made.gap is not None:
+            unread[id(source)] = made.gap
+        if made.error is not None and unread_is_error:
+            errors.append(made.error)
+    packages = [
+        with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
+        for package in packages
+    ]
+    return replace(loaded, packages=packages, errors=errors)
