@@ -97,7 +97,10 @@ def check_rpm(path: Path) -> str | None:
         ).stdout.split()
     name, epoch, version, release, arch, sourcerpm = fields
     expected = (name, int(epoch), version, release, "src" if sourcerpm == "(none)" else arch)
-    package = document["packages"][0]
+    # A source RPM scanned alone is audited with the binaries its spec builds: its own row is the
+    # source package's.
+    kind = "source" if sourcerpm == "(none)" else "binary"
+    package = next((row for row in document["packages"] if row["kind"] == kind), document["packages"][0])
     found = (package["name"], package["epoch"] or 0, package["version"], package["release"], package["arch"])
     return None if found == expected else f"rpm says {expected}, the auditor {found}"
 

@@ -221,9 +221,13 @@ def crashed(code: int, err: str) -> str | None:
 
 
 def by_input(document: dict[str, Any] | None) -> dict[str, list[dict[str, Any]]]:
+    """Each input's packages, the one read from its file first: a source RPM given alone is audited
+    with the binaries its spec builds, which share its input."""
     packages: dict[str, list[dict[str, Any]]] = {}
     for package in (document or {}).get("packages", []):
         packages.setdefault(package.get("input", ""), []).append(package)
+    for rows in packages.values():
+        rows.sort(key=lambda row: row.get("kind") != "source")
     return packages
 
 
