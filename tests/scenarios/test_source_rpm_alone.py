@@ -129,3 +129,41 @@ def test_a_source_rpm_given_with_its_binary_is_not_rebuilt(
     main(["scan", str(srpm), str(rpm), "--no-cache"])
     out = capsys.readouterr().out
     assert "rel-1-1.noarch  origin" in out and "(spec)" not in out
+
+
+BUILDS_ITS_OWN_BUILDREQUIRES = (
+    "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    "BuildRequires: {name}-devel\n%description\nd\n%package devel\nSummary: d\n"
+    "%description devel\nd\n%files\n%files devel\n"
+)
+CITRIX_PROVIDES_DEVEL = (
+    "Name: xs-{name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    "Vendor: Citrix Systems, Inc.\nProvides: self-devel\n%description\nd\n%files\n"
+)
+
+
+def test_the_binaries_a_rebuild_makes_do_not_provide_its_own_buildrequires(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild's binaries do not exist when the SRPM is rebuilt, as a spec's do not when it is
+    built: ``dnf builddep`` installs the Citrix package that provides self-devel. The spec exited
+    1 (build-depends) and its SRPM scanned alone 0 (may-depend): its own rebuilt subpackage was
+    taken for another provider of its BuildRequires."""
+    _, citrix = built(tmp_path, CITRIX_PROVIDES_DEVEL, "self-provider")
+    spec = tmp_path / "self.spec"
+    spec.write_text(BUILDS_ITS_OWN_BUILDREQUIRES.format(name="self"))
+    top = ["--define", f"_topdir {tmp_path / 'top'}", str(spec)]
+    # The authority: rpmbuild refuses to build it without a provider installed; its own
+    # subpackage is none.
+    refused = subprocess.run(["rpmbuild", "-ba", *top], capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and "self-devel is needed by self-1-1" in refused.stderr
+    subprocess.run(["rpmbuild", "-bs", "--quiet", *top], check=True)
+    (srpm,) = (tmp_path / "top" / "SRPMS").glob("*.src.rpm")
+    expected = {
+        "self-1-1.src": "build-depends",
+        "self-1-1.noarch": "build-depends",
+        "self-devel-1-1.noarch": "build-depends",
+    }
+    for given in (spec, srpm):
+        code, document = scan([str(given), "--with", str(citrix)], capsys)
+        assert (code, rows(document)) == (1, expected), given
