@@ -259,7 +259,6 @@ def _as_rebuilt(binary: Package, source: Package, spec_evr: EVR, evr: EVR, pkgid
 def _unread(source: Package, why: str) -> Rebuild:
     detail = (
         f"{source.input}: the spec a rebuild reads was not read ({why}): what it declares of the "
-        "binaries rebuilt from it (their requirements, a subpackage it adds) is unseen, and BASE's "
-        "binaries of its name stand in for them"
+        "binaries rebuilt from it (their requirements, a subpackage it adds) is unseen"
     )
     return Rebuild((), Gap(GapKind.SPEC_UNREADABLE, detail))

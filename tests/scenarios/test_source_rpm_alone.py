@@ -167,3 +167,22 @@ def test_the_binaries_a_rebuild_makes_do_not_provide_its_own_buildrequires(
     for given in (spec, srpm):
         code, document = scan([str(given), "--with", str(citrix)], capsys)
         assert (code, rows(document)) == (1, expected), given
+
+
+def test_a_scan_whose_rebuild_is_unseen_says_so_without_a_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scan has no BASE: its spec-unreadable gap said "BASE's binaries of its name stand in for
+    them", which a scan has none of; `check` (whose BASE stands in) still says so."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    truncated = tmp_path / srpm.name
+    truncated.write_bytes(srpm.read_bytes()[:-40])  # its payload cut: the spec it carries unread
+    code, document = scan([str(truncated)], capsys)
+    ((row, gap),) = [(row, gap) for row in document["packages"] for gap in row["gaps"]]
+    assert code == 3 and (row["nevra"], gap["kind"]) == ("rel-1-1.src", "spec-unreadable")
+    assert "unseen" in gap["detail"] and "BASE" not in gap["detail"]
+    base = tmp_path / "base"
+    base.mkdir()
+    capsys.readouterr()
+    main(["check", str(truncated), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+    assert "BASE's binaries of its name stand in for them" in capsys.readouterr().out
