@@ -186,3 +186,27 @@ def test_a_scan_whose_rebuild_is_unseen_says_so_without_a_base(
     capsys.readouterr()
     main(["check", str(truncated), "--against", str(base), "--format", "json", "-q", "--no-cache"])
     assert "BASE's binaries of its name stand in for them" in capsys.readouterr().out
+
+
+def test_the_sbom_names_no_file_for_a_binary_that_was_never_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild's binary is a component, marked as a spec's (its verdict is the document's), but
+    it has no file: SPDX named it by the source RPM's, ``packageFileName`` ``rel-1-1.src.rpm`` for
+    an INSTALL package and for the SOURCE one it is built from, as a spec's binary by the spec's.
+    The binary rpmbuild makes is named by its own file."""
+    srpm, rpm = built(tmp_path, CURLS, "rel")
+    spec = next((tmp_path / "rel").glob("*.spec"))
+    for given, source_file, binary_file in (
+        ([srpm], srpm.name, None),
+        ([spec], spec.name, None),
+        ([srpm, rpm], srpm.name, rpm.name),
+    ):
+        capsys.readouterr()
+        code = main(["scan", *map(str, given), "--format", "spdx", "-q", "--no-cache"])
+        packages = {row["SPDXID"]: row for row in json.loads(capsys.readouterr().out)["packages"]}
+        binary, source = packages["SPDXRef-rel-1-1.noarch"], packages["SPDXRef-rel-1-1.src"]
+        assert code == 1 and source["packageFileName"] == source_file, given
+        assert binary.get("packageFileName") == binary_file, given
+        labels = [note["comment"] for note in binary["annotations"] if "label" in note["comment"]]
+        assert labels == ([] if binary_file else ["auditor:label=rel-1-1.noarch (spec)"]), given
