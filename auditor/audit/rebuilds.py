@@ -108,7 +108,9 @@ def with_rebuilds(
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
         packages.extend(made.binaries)
         if made.gap is not None:
-            stand_in = ", and BASE's binaries of its name stand in for them" if unread_is_error else ""
+            # In a check, BASE's binaries stand in for a rebuild of which nothing was read.
+            standing = unread_is_error and not made.binaries
+            stand_in = ", and BASE's binaries of its name stand in for them" if standing else ""
             unread[id(source)] = replace(made.gap, detail=made.gap.detail + stand_in)
         if made.error is not None and unread_is_error:
             errors.append(made.error)

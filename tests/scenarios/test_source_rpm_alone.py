@@ -11,6 +11,7 @@ repository would be.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -210,3 +211,47 @@ def test_the_sbom_names_no_file_for_a_binary_that_was_never_built(
         assert binary.get("packageFileName") == binary_file, given
         labels = [note["comment"] for note in binary["annotations"] if "label" in note["comment"]]
         assert labels == ([] if binary_file else ["auditor:label=rel-1-1.noarch (spec)"]), given
+
+
+def _without_payload_spec(srpm: Path) -> None:
+    """``srpm`` with its spec taken out of its (gzip) payload, the header left as rpmbuild wrote
+    it: ``rpm -qpl`` still lists the spec, and ``rpmbuild --rebuild`` fails."""
+    from tests.data.build_fixtures import _main_start, _parse_header, replace_payload
+
+    blob = srpm.read_bytes()
+    archive = gzip.decompress(blob[_parse_header(blob, _main_start(blob))[2] :])
+    kept, at = bytearray(), 0
+    while True:  # newc members: a 110-byte header, the name and the data, each padded to 4
+        size, name_size = int(archive[at + 54 : at + 62], 16), int(archive[at + 94 : at + 102], 16)
+        name_end = at + 110 + name_size
+        end = name_end + (-name_end % 4) + size + (-size % 4)
+        name = archive[at + 110 : name_end - 1].decode()
+        if not name.endswith(".spec"):
+            kept += archive[at:end]
+        if name == "TRAILER!!!":
+            break
+        at = end
+    replace_payload(srpm, gzip.compress(bytes(kept), mtime=0))
+
+
+def test_a_source_rpm_whose_payload_lacks_its_spec_says_its_rebuild_is_unseen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its rebuild was read from the builder's parse (the SPEC tag) alone, with no word that the
+    spec a rebuild reads is missing: rpmbuild --rebuild of it fails, and the branches a rebuild
+    host may take otherwise are unseen. What the SPEC tag shows stays audited."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    _without_payload_spec(srpm)
+    listed = subprocess.run(["rpm", "-qpl", str(srpm)], capture_output=True, text=True, check=True)
+    assert "rel.spec" in listed.stdout.split()
+    code, document = scan([str(srpm)], capsys)
+    assert rows(document) == {"rel-1-1.noarch": "origin", "rel-1-1.src": "clean"}
+    # The source package's gap, which the binary built from it carries too.
+    gaps = {
+        row["nevra"]: [(gap["kind"], gap["detail"]) for gap in row["gaps"]] for row in document["packages"]
+    }
+    ((kind, detail),) = gaps["rel-1-1.src"]
+    assert kind == "spec-unreadable" and "payload holds no spec" in detail and "BASE" not in detail
+    assert gaps["rel-1-1.noarch"] == [(kind, f"{detail} (of rel-1-1.src, which it was built from)")]
+    assert code == 1
+    assert scan([str(srpm), "--strict"], capsys)[0] == 3
