@@ -168,6 +168,14 @@ def test_the_binaries_a_rebuild_makes_do_not_provide_its_own_buildrequires(
     for given in (spec, srpm):
         code, document = scan([str(given), "--with", str(citrix)], capsys)
         assert (code, rows(document)) == (1, expected), given
+    # check rebuilt it so before a scan did, and said may-depend, exit 0, where the spec exits 1.
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(citrix, base)
+    for given in (spec, srpm):
+        capsys.readouterr()
+        code = main(["check", str(given), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+        assert code == 1 and '"build-depends"' in capsys.readouterr().out, given
 
 
 def test_a_scan_whose_rebuild_is_unseen_says_so_without_a_base(
