@@ -96,8 +96,9 @@ def with_rebuilds(
     the architectures ``built_for`` names for its name (none: the run's hosts), or the source
     package with a gap saying its spec was not read. A spec past the reader's bounds, or a file
     that changed since it was read, is also an input error when ``unread_is_error``: a change
-    checked is what the contributor submits, and its spec is read as a spec file is; a source
-    RPM scanned was read from its header, and only what its rebuild makes is unseen (`--strict`)."""
+    checked is what the contributor submits, and its spec is read as a spec file is, and BASE's
+    binaries stand in for an unread rebuild (the gap says so); a source RPM scanned was read from
+    its header, and only what its rebuild makes is unseen (`--strict`): a scan has no BASE."""
     if not alone:
         return loaded
     packages = list(loaded.packages)
@@ -107,7 +108,10 @@ def with_rebuilds(
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
         packages.extend(made.binaries)
         if made.gap is not None:
-            unread[id(source)] = made.gap
+            # In a check, BASE's binaries stand in for a rebuild of which nothing was read.
+            standing = unread_is_error and not made.binaries
+            stand_in = ", and BASE's binaries of its name stand in for them" if standing else ""
+            unread[id(source)] = replace(made.gap, detail=made.gap.detail + stand_in)
         if made.error is not None and unread_is_error:
             errors.append(made.error)
     packages = [

@@ -38,6 +38,7 @@ from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
 from auditor.audit.facttext import finding_text
+from auditor.audit.labels import read_from_spec
 from auditor.deps.graph import DependencyGraph
 from auditor.reports.purl_text import purl_text
 from auditor.reports.rows import Gate, PackageView
@@ -260,6 +261,16 @@ def digest(package: Package) -> tuple[str, str] | None:
     if length is None or len(value) != length or value.strip("0123456789abcdef"):
         return None
     return algorithm, value
+
+
+def file_name(item: SbomPackage) -> str:
+    """The name of the file ``item`` was read from, "" for a binary read from a spec (a spec
+    file's, or one a source RPM's rebuild makes, `read_from_spec`): it was never built, and the
+    file it was read from is its source package's, not one dnf installs."""
+    package = item.package
+    if read_from_spec(package) and not package.is_source:
+        return ""
+    return text((item.row.path if item.row else package.location).rsplit("/", 1)[-1])
 
 
 def license_text(package: Package) -> str:

@@ -6,8 +6,9 @@ says them so:
 - a package per component, ``filesAnalyzed`` false (the auditor reads no file contents),
   its purl as a ``PACKAGE-MANAGER`` reference (the spelling of SPDX 2.3's JSON schema),
   ``primaryPackagePurpose`` ``INSTALL`` for a binary and ``SOURCE`` for a source package,
-  the file's digest, the URL tag as ``homepage`` and a source package's Source and Patch
-  URLs in ``sourceInfo``;
+  the file's digest and name (``packageFileName``: none for a binary read from a spec, never
+  built), the URL tag as ``homepage`` and a source package's Source and Patch URLs in
+  ``sourceInfo``;
 - ``licenseDeclared`` (`auditor.reports.spdx_licences`): the License tag when it is an SPDX
   expression of known licences, else a ``LicenseRef-`` whose extracted text is the tag
   (``hasExtractedLicensingInfos``); ``licenseConcluded`` is NOASSERTION: the auditor
@@ -262,7 +263,7 @@ class _Document:
         value = sbom.license_text(package)
         found["licenseDeclared"] = self.licensing.declared[value] if value else NO_ASSERTION
         found["name"] = sbom.text(package.name)
-        file_name = sbom.text(location.rsplit("/", 1)[-1])
+        file_name = sbom.file_name(item)
         if file_name:
             found["packageFileName"] = file_name
         found["primaryPackagePurpose"] = "SOURCE" if package.is_source else "INSTALL"

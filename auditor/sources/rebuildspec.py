@@ -58,7 +58,8 @@ class Rebuild:
     binaries: tuple[Package, ...]
     gap: Gap | None = None
     """Why the spec was not read (its binaries then unknown): a remote SRPM's payload is not
-    downloaded, or the SRPM carries no spec."""
+    downloaded, or the SRPM carries no spec; or, beside the binaries the builder's parse (the
+    SPEC tag) shows, why the payload's was not: the payload lacks it."""
     error: InputError | None = None
     """Why the spec of a local SRPM could not be read as a spec file's is read (exit 3, as for the
     spec): its file changed or went since it was read, or the spec is past the reader's bounds."""
@@ -83,6 +84,9 @@ def rebuild_of(
         found = _spec_of(source)
         if not found:
             return _unread(source, "it carries no spec: rpmbuild --rebuild fails")
+        # Its header lists a spec its payload lacks: rpmbuild --rebuild fails, and the branches a
+        # rebuild host decides otherwise are unseen. The builder's parse still shows what it built.
+        payload_lacks = all(where == f"{file_of(source)}:SPEC" for where, _ in found)
         sources = _payload_sources(source)
         # The payload's spec, which a rebuild reads, and the builder's parse of it (the SPEC tag):
         # a branch the builder took (--with citrix, --define) is one a rebuild there takes.
@@ -124,7 +128,8 @@ def rebuild_of(
     except InputError as exc:
         error = InputError(exc.source, f"the spec a rebuild reads could not be read: {exc.reason}")
         return Rebuild((), _unread(source, exc.reason).gap, error)
-    return Rebuild(tuple(made.values()))
+    lacking = "its payload holds no spec: rpmbuild --rebuild fails; read from the SPEC tag alone"
+    return Rebuild(tuple(made.values()), _unread(source, lacking).gap if payload_lacks else None)
 
 
 def _joined(first: Package, other: Package) -> Package:
@@ -259,7 +264,6 @@ def _as_rebuilt(binary: Package, source: Package, spec_evr: EVR, evr: EVR, pkgid
 def _unread(source: Package, why: str) -> Rebuild:
     detail = (
         f"{source.input}: the spec a rebuild reads was not read ({why}): what it declares of the "
-        "binaries rebuilt from it (their requirements, a subpackage it adds) is unseen, and BASE's "
-        "binaries of its name stand in for them"
+        "binaries rebuilt from it (their requirements, a subpackage it adds) is unseen"
     )
     return Rebuild((), Gap(GapKind.SPEC_UNREADABLE, detail))

@@ -120,7 +120,7 @@ def _package(
         if download and not validate_download_location(download)
         else SpdxNoAssertion(),
         version=sbom.text(sbom.evr_text(package)),
-        file_name=sbom.text(location.rsplit("/", 1)[-1]) or None,
+        file_name=sbom.file_name(item) or None,
         supplier=_supplier(package),
         files_analyzed=False,
         checksums=[Checksum(_CHECKSUMS[found[0]], found[1])] if found else [],

@@ -11,6 +11,7 @@ repository would be.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -129,3 +130,136 @@ def test_a_source_rpm_given_with_its_binary_is_not_rebuilt(
     main(["scan", str(srpm), str(rpm), "--no-cache"])
     out = capsys.readouterr().out
     assert "rel-1-1.noarch  origin" in out and "(spec)" not in out
+
+
+BUILDS_ITS_OWN_BUILDREQUIRES = (
+    "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    "BuildRequires: {name}-devel\n%description\nd\n%package devel\nSummary: d\n"
+    "%description devel\nd\n%files\n%files devel\n"
+)
+CITRIX_PROVIDES_DEVEL = (
+    "Name: xs-{name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    "Vendor: Citrix Systems, Inc.\nProvides: self-devel\n%description\nd\n%files\n"
+)
+
+
+def test_the_binaries_a_rebuild_makes_do_not_provide_its_own_buildrequires(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild's binaries do not exist when the SRPM is rebuilt, as a spec's do not when it is
+    built: ``dnf builddep`` installs the Citrix package that provides self-devel. The spec exited
+    1 (build-depends) and its SRPM scanned alone 0 (may-depend): its own rebuilt subpackage was
+    taken for another provider of its BuildRequires."""
+    _, citrix = built(tmp_path, CITRIX_PROVIDES_DEVEL, "self-provider")
+    spec = tmp_path / "self.spec"
+    spec.write_text(BUILDS_ITS_OWN_BUILDREQUIRES.format(name="self"))
+    top = ["--define", f"_topdir {tmp_path / 'top'}", str(spec)]
+    # The authority: rpmbuild refuses to build it without a provider installed; its own
+    # subpackage is none.
+    refused = subprocess.run(["rpmbuild", "-ba", *top], capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and "self-devel is needed by self-1-1" in refused.stderr
+    subprocess.run(["rpmbuild", "-bs", "--quiet", *top], check=True)
+    (srpm,) = (tmp_path / "top" / "SRPMS").glob("*.src.rpm")
+    expected = {
+        "self-1-1.src": "build-depends",
+        "self-1-1.noarch": "build-depends",
+        "self-devel-1-1.noarch": "build-depends",
+    }
+    for given in (spec, srpm):
+        code, document = scan([str(given), "--with", str(citrix)], capsys)
+        assert (code, rows(document)) == (1, expected), given
+    # check rebuilt it so before a scan did, and said may-depend, exit 0, where the spec exits 1.
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(citrix, base)
+    for given in (spec, srpm):
+        capsys.readouterr()
+        code = main(["check", str(given), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+        assert code == 1 and '"build-depends"' in capsys.readouterr().out, given
+
+
+def test_a_scan_whose_rebuild_is_unseen_says_so_without_a_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scan has no BASE: its spec-unreadable gap said "BASE's binaries of its name stand in for
+    them", which a scan has none of; `check` (whose BASE stands in) still says so."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    truncated = tmp_path / srpm.name
+    truncated.write_bytes(srpm.read_bytes()[:-40])  # its payload cut: the spec it carries unread
+    code, document = scan([str(truncated)], capsys)
+    ((row, gap),) = [(row, gap) for row in document["packages"] for gap in row["gaps"]]
+    assert code == 3 and (row["nevra"], gap["kind"]) == ("rel-1-1.src", "spec-unreadable")
+    assert "unseen" in gap["detail"] and "BASE" not in gap["detail"]
+    base = tmp_path / "base"
+    base.mkdir()
+    capsys.readouterr()
+    main(["check", str(truncated), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+    assert "BASE's binaries of its name stand in for them" in capsys.readouterr().out
+
+
+def test_the_sbom_names_no_file_for_a_binary_that_was_never_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild's binary is a component, marked as a spec's (its verdict is the document's), but
+    it has no file: SPDX named it by the source RPM's, ``packageFileName`` ``rel-1-1.src.rpm`` for
+    an INSTALL package and for the SOURCE one it is built from, as a spec's binary by the spec's.
+    The binary rpmbuild makes is named by its own file."""
+    srpm, rpm = built(tmp_path, CURLS, "rel")
+    spec = next((tmp_path / "rel").glob("*.spec"))
+    for given, source_file, binary_file in (
+        ([srpm], srpm.name, None),
+        ([spec], spec.name, None),
+        ([srpm, rpm], srpm.name, rpm.name),
+    ):
+        capsys.readouterr()
+        code = main(["scan", *map(str, given), "--format", "spdx", "-q", "--no-cache"])
+        packages = {row["SPDXID"]: row for row in json.loads(capsys.readouterr().out)["packages"]}
+        binary, source = packages["SPDXRef-rel-1-1.noarch"], packages["SPDXRef-rel-1-1.src"]
+        assert code == 1 and source["packageFileName"] == source_file, given
+        assert binary.get("packageFileName") == binary_file, given
+        labels = [note["comment"] for note in binary["annotations"] if "label" in note["comment"]]
+        assert labels == ([] if binary_file else ["auditor:label=rel-1-1.noarch (spec)"]), given
+
+
+def _without_payload_spec(srpm: Path) -> None:
+    """``srpm`` with its spec taken out of its (gzip) payload, the header left as rpmbuild wrote
+    it: ``rpm -qpl`` still lists the spec, and ``rpmbuild --rebuild`` fails."""
+    from tests.data.build_fixtures import _main_start, _parse_header, replace_payload
+
+    blob = srpm.read_bytes()
+    archive = gzip.decompress(blob[_parse_header(blob, _main_start(blob))[2] :])
+    kept, at = bytearray(), 0
+    while True:  # newc members: a 110-byte header, the name and the data, each padded to 4
+        size, name_size = int(archive[at + 54 : at + 62], 16), int(archive[at + 94 : at + 102], 16)
+        name_end = at + 110 + name_size
+        end = name_end + (-name_end % 4) + size + (-size % 4)
+        name = archive[at + 110 : name_end - 1].decode()
+        if not name.endswith(".spec"):
+            kept += archive[at:end]
+        if name == "TRAILER!!!":
+            break
+        at = end
+    replace_payload(srpm, gzip.compress(bytes(kept), mtime=0))
+
+
+def test_a_source_rpm_whose_payload_lacks_its_spec_says_its_rebuild_is_unseen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its rebuild was read from the builder's parse (the SPEC tag) alone, with no word that the
+    spec a rebuild reads is missing: rpmbuild --rebuild of it fails, and the branches a rebuild
+    host may take otherwise are unseen. What the SPEC tag shows stays audited."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    _without_payload_spec(srpm)
+    listed = subprocess.run(["rpm", "-qpl", str(srpm)], capture_output=True, text=True, check=True)
+    assert "rel.spec" in listed.stdout.split()
+    code, document = scan([str(srpm)], capsys)
+    assert rows(document) == {"rel-1-1.noarch": "origin", "rel-1-1.src": "clean"}
+    # The source package's gap, which the binary built from it carries too.
+    gaps = {
+        row["nevra"]: [(gap["kind"], gap["detail"]) for gap in row["gaps"]] for row in document["packages"]
+    }
+    ((kind, detail),) = gaps["rel-1-1.src"]
+    assert kind == "spec-unreadable" and "payload holds no spec" in detail and "BASE" not in detail
+    assert gaps["rel-1-1.noarch"] == [(kind, f"{detail} (of rel-1-1.src, which it was built from)")]
+    assert code == 1
+    assert scan([str(srpm), "--strict"], capsys)[0] == 3
