@@ -79,6 +79,13 @@ class Run:
             self.store.warnings.clear()
         return result
 
+    def rebuilt(self, loaded: LoadResult, paths: Sequence[str]) -> LoadResult:
+        """``loaded`` (what ``paths`` hold) with what the spec of each source RPM given alone
+        builds (`auditor.audit.rebuilds.given_sources_alone`): every audit of ``paths``, a scan's
+        or a check's BASE, reads them so, or ``scan BASE`` and a check against it disagreed."""
+        alone = given_sources_alone(loaded, set(paths))
+        return with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
+
     def rebuild(self, source: Package, built_for: tuple[str, ...]) -> Rebuild:
         """What a rebuild of the source RPM ``source`` makes, read from the spec it carries with the
         run's macros, on the run's hosts (``--arch``), else on those of ``built_for``."""
@@ -112,8 +119,7 @@ class Run:
         loaded = self.load(wanted)
         # A source RPM given as a file with none of its binaries is audited with what its spec
         # builds (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
-        alone = given_sources_alone(loaded, set(self.options.targets if targets is None else targets))
-        loaded = with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
+        loaded = self.rebuilt(loaded, self.options.targets if targets is None else targets)
         if sources:
             from auditor.audit.check import with_wanted_sources  # only a comparison's sides need it
 
@@ -167,7 +173,7 @@ def run_check(
 ) -> ChangeAudit[AuditResult]:
     """The two audits of ``auditor check``: ``base`` alone and with ``new`` in it, in one run."""
     with open_run(options, policy, progress) as run:
-        change, repository = run.load(new), run.load(base)
+        change, repository = run.load(new), run.rebuilt(run.load(base), base)
         context = run.load(options.context, context=True)
         keep = lambda audit: audit  # noqa: E731
         return audit_change(run.audit, change, repository, context, keep, rebuild=run.rebuild)

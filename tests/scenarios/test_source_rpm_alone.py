@@ -263,3 +263,30 @@ def test_a_source_rpm_whose_payload_lacks_its_spec_says_its_rebuild_is_unseen(
     assert gaps["rel-1-1.noarch"] == [(kind, f"{detail} (of rel-1-1.src, which it was built from)")]
     assert code == 1
     assert scan([str(srpm), "--strict"], capsys)[0] == 3
+
+
+def test_a_check_against_a_directory_of_sources_audits_it_as_a_scan_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE, a directory of source RPMs alone, was audited without their rebuilds on check's side
+    and with them by ``scan BASE``: the same %post curling a Citrix host, kept by the change, was
+    news (exit 1) against a BASE whose scan already blocks on it."""
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(built(tmp_path, CURLS, "rel")[0], base)
+    code, document = scan([str(base)], capsys)
+    assert (code, rows(document)) == (1, {"rel-1-1.noarch": "origin", "rel-1-1.src": "clean"})
+    (tmp_path / "v2").mkdir()
+    newer = built(tmp_path / "v2", CURLS.replace("Release: 1", "Release: 2"), "rel")[0]
+    assert newer.name == "rel-1-2.src.rpm"
+    capsys.readouterr()
+    code = main(["check", str(newer), "--against", str(base), "--format", "json", "-q", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    assert (code, report["regressions"]) == (0, [])
+    # And a change that brings it is news against a BASE of sources without it.
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (tmp_path / "v0").mkdir()
+    shutil.copy(built(tmp_path / "v0", CLEAN, "rel")[0], clean)
+    capsys.readouterr()
+    assert main(["check", str(newer), "--against", str(clean), "--format", "json", "-q", "--no-cache"]) == 1

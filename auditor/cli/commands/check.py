@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, session: Session) -> ExitCode:
         # the user's timeouts and --offline hold for --against URL as for any other input.
         with open_run(session.options, session.policy, session.progress, snapshot) as run_:
             new = run_.load(args.new)
-            base = run_.load(args.against)
+            base = run_.rebuilt(run_.load(args.against), args.against)
             # --sources names where source packages are: each side takes those of its binaries
             # (never read, a Citrix Source of the change passed).
             sources = run_.load(session.options.sources)
