@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from auditor.rpm.gaps import Gap
 from auditor.rpm.model import Package, with_fields
 from auditor.sources.inputpaths import is_url
-from auditor.sources.interface import InputKind, LoadResult
+from auditor.sources.interface import InputKind, InputSummary, LoadResult
 
 if TYPE_CHECKING:  # the spec reader is imported when a source RPM is given alone, not by every run
     from auditor.sources.rebuildspec import Rebuild
@@ -104,9 +104,11 @@ def with_rebuilds(
     packages = list(loaded.packages)
     errors = list(loaded.errors)
     unread: dict[int, Gap] = {}
+    added: dict[str, int] = {}
     for source in alone:
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
         packages.extend(made.binaries)
+        added[source.location] = added.get(source.location, 0) + len(made.binaries)
         if made.gap is not None:
             # In a check, BASE's binaries stand in for a rebuild of which nothing was read.
             standing = unread_is_error and not made.binaries
@@ -118,4 +120,20 @@ def with_rebuilds(
         with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
         for package in packages
     ]
-    return replace(loaded, packages=packages, errors=errors)
+    return replace(loaded, packages=packages, errors=errors, inputs=_counted(loaded.inputs, added))
+
+
+def _counted(inputs: Sequence[InputSummary], added: Mapping[str, int]) -> list[InputSummary]:
+    """``inputs`` each counting the binaries a rebuild added of a source RPM it holds (``added``,
+    by the source RPM's file): a report's inputs count the packages audited of each, as a spec's
+    count its binaries."""
+    counted = []
+    for summary in inputs:
+        within = os.path.join(summary.path, "") if summary.kind is InputKind.DIRECTORY else None
+        more = sum(
+            count
+            for location, count in added.items()
+            if location == summary.path or (within is not None and location.startswith(within))
+        )
+        counted.append(replace(summary, packages=summary.packages + more) if more else summary)
+    return counted

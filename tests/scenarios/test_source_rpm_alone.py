@@ -101,6 +101,10 @@ def test_a_directory_of_sources_is_rebuilt_and_a_tree_with_binaries_is_audited_a
     shutil.copy(srpm, sources)
     code, document = scan([str(sources)], capsys)
     assert (code, rows(document)) == (1, {"rel-1-1.noarch": "origin", "rel-1-1.src": "clean"})
+    # The input counts the rows it brings, as a spec's counts its binaries.
+    assert [(item["kind"], item["packages"]) for item in document["inputs"]] == [("directory", 2)]
+    code, document = scan([str(sources / srpm.name)], capsys)
+    assert [(item["kind"], item["packages"]) for item in document["inputs"]] == [("rpm", 2)]
     # Beside another package's binary, it is a distribution's tree: what it ships is audited,
     # as the repository made of it is (the rebuild of a source whose binaries it lacks ships nowhere).
     tree = tmp_path / "tree"
