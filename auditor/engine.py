@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from auditor.audit.check import ChangeAudit, audit_change
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.rebuilds import given_sources_alone, with_rebuilds
+from auditor.audit.rebuilds import given_sources, with_rebuilds
 from auditor.audit.result import AuditResult
 from auditor.core.readlog import watching_opens
 from auditor.net.cache import default_cache_dir
@@ -110,9 +110,9 @@ class Run:
         context, then audit them."""
         wanted = self.options.audited if targets is None else tuple(targets)
         loaded = self.load(wanted)
-        # A source RPM given as a file with none of its binaries is audited with what its spec
-        # builds (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
-        alone = given_sources_alone(loaded, set(self.options.targets if targets is None else targets))
+        # A source RPM given as a file is audited with what its spec builds that its binaries given
+        # leave out (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
+        alone = given_sources(loaded, set(self.options.targets if targets is None else targets))
         loaded = with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
         if sources:
             from auditor.audit.check import with_wanted_sources  # only a comparison's sides need it

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import build_all, build_noarch
 
 REPO = "[xs]\nname=xs\nbaseurl=https://updates.xensource.com/XenServer/8/\ngpgcheck=0\n"
 PREAMBLE = "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
@@ -129,3 +129,38 @@ def test_a_source_rpm_given_with_its_binary_is_not_rebuilt(
     main(["scan", str(srpm), str(rpm), "--no-cache"])
     out = capsys.readouterr().out
     assert "rel-1-1.noarch  origin" in out and "(spec)" not in out
+
+
+def test_a_source_rpm_given_with_some_of_its_binaries_brings_those_they_leave_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # foo-tools' %post curls a Citrix host: the SRPM alone blocked on it, and the SRPM with foo.rpm
+    # (or `check` of them) exited 0, strict too: foo-tools was neither read nor said unseen.
+    text = (
+        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
+    )
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
+    )
+    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    (main_rpm,) = [path for path in binaries if path.name.startswith("rel-1-1.")]
+    code, document = scan([str(srpm), str(main_rpm), "--fail-on", "origin"], capsys)
+    assert (code, rows(document)) == (
+        1,
+        {"rel-1-1.noarch": "clean", "rel-1-1.src": "clean", "rel-tools-1-1.noarch": "origin"},
+    )
+    assert {value for _, value in values(document, "rel-tools-1-1.noarch")} == {
+        "https://updates.xensource.com/setup.sh"
+    }
+    base = tmp_path / "base"
+    base.mkdir()
+    for path in built(tmp_path, CLEAN, "other"):
+        shutil.copy(path, base)
+    assert shutil.which("createrepo_c"), "createrepo_c makes the repository: install createrepo-c"
+    subprocess.run(["createrepo_c", "--quiet", str(base)], check=True)
+    capsys.readouterr()
+    code = main(
+        ["check", str(srpm), str(main_rpm), "--against", str(base), "--fail-on", "origin", "--no-cache"]
+    )
+    assert code == 1 and "rel-tools" in capsys.readouterr().out
