@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from auditor.audit.check import ChangeAudit, audit_change
 from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
-from auditor.audit.rebuilds import given_sources_alone, with_rebuilds
+from auditor.audit.rebuilds import given_sources, with_rebuilds
 from auditor.audit.result import AuditResult
 from auditor.core.readlog import watching_opens
 from auditor.net.cache import default_cache_dir
@@ -81,9 +81,9 @@ class Run:
 
     def rebuilt(self, loaded: LoadResult, paths: Sequence[str]) -> LoadResult:
         """``loaded`` (what ``paths`` hold) with what the spec of each source RPM given alone
-        builds (`auditor.audit.rebuilds.given_sources_alone`): every audit of ``paths``, a scan's
+        builds (`auditor.audit.rebuilds.given_sources`): every audit of ``paths``, a scan's
         or a check's BASE, reads them so, or ``scan BASE`` and a check against it disagreed."""
-        alone = given_sources_alone(loaded, set(paths))
+        alone = given_sources(loaded, set(paths))
         return with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
 
     def rebuild(self, source: Package, built_for: tuple[str, ...]) -> Rebuild:
@@ -117,8 +117,8 @@ class Run:
         context, then audit them."""
         wanted = self.options.audited if targets is None else tuple(targets)
         loaded = self.load(wanted)
-        # A source RPM given as a file with none of its binaries is audited with what its spec
-        # builds (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
+        # A source RPM given as a file is audited with what its spec builds that its binaries given
+        # leave out (`auditor.audit.rebuilds`): as the spec is, or its SRPM passed where it fails.
         loaded = self.rebuilt(loaded, self.options.targets if targets is None else targets)
         if sources:
             from auditor.audit.check import with_wanted_sources  # only a comparison's sides need it

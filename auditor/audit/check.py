@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from auditor.audit.rebuilds import Rebuilder, sources_alone, with_rebuilds
+from auditor.audit.rebuilds import Rebuilder, built_sources, sources_alone, with_rebuilds
 from auditor.audit.result import AuditResult
 from auditor.audit.standins import with_stand_ins
 from auditor.origin.classify import may_have_built, nearest
@@ -152,13 +152,22 @@ def audit_change(
     (`auditor.sources.rebuildspec`): those binaries are the change's, as a spec's would be."""
     sources = sources or LoadResult()
     before = stored if stored is not None else keep(audit(with_wanted_sources(base, sources), context))
-    given_alone = sources_alone(new.packages)
-    alone = {package.name: package for package in given_alone}
+    alone = {package.name: package for package in sources_alone(new.packages)}
     if rebuild is not None:
         # Its rebuild was BASE's binaries of its name, re-pointed at it: a Requires its new spec
         # adds on a Citrix package, and a subpackage it adds, were unseen, and ``check
-        # foo.src.rpm`` said "nothing gets worse" where ``check foo.spec`` of it exits 1.
-        new = with_rebuilds(new, given_alone, rebuild, _built_for(base, alone))
+        # foo.src.rpm`` said "nothing gets worse" where ``check foo.spec`` of it exits 1. Given
+        # with some of its binaries, it brings those of its rebuild they leave out (foo-tools,
+        # whose %post curls a Citrix host, beside foo.rpm: exit 0 where the SRPM alone blocked).
+        # A repository's source package with binaries is not: every SRPM of a remote one would
+        # be an unread rebuild (its payload is not downloaded), of a change that brought it whole.
+        built = [
+            package
+            for package in built_sources(new.packages)
+            if package.name in alone or package.location == package.input
+        ]
+        hosts = _built_for(base, {package.name: package for package in built})
+        new = with_rebuilds(new, built, rebuild, hosts)
     new = with_stand_ins(new, base)
     replaced = {_key(package) for package in new.packages}
     # A new foo.noarch replaces BASE's foo.x86_64 (and foo.x86_64 BASE's foo.noarch), as dnf

@@ -8,6 +8,8 @@ exited 1 as a spec and 0 as its SRPM. A source RPM given alone (no binary built 
 what was read with it) now brings its rebuild's binaries, read from the spec in its payload as
 ``check`` reads them (`auditor.sources.rebuildspec`); one whose spec cannot be read (a remote
 SRPM's payload is not downloaded) carries a gap saying what its binaries would show is unseen.
+One given with some of its binaries brings those of its rebuild they leave out: ``scan
+foo.src.rpm foo.rpm`` exited 0 where ``scan foo.src.rpm`` blocked on foo-tools' ``%post``.
 
 ``auditor check`` rebuilds every source package the change brings alone. A scan rebuilds only
 source RPMs given as files, or found walking a directory that holds no binary package: a
@@ -46,10 +48,17 @@ def sources_alone(packages: Iterable[Package]) -> list[Package]:
     ]
 
 
-def given_sources_alone(loaded: LoadResult, targets: Collection[str]) -> list[Package]:
-    """`sources_alone` of ``loaded``, each of a file ``targets`` names (or found walking a directory
-    they name that holds no binary package: a contributor's sources). Not those ``--sources`` names
-    (the sources of binaries given, not a change of their own), nor a repository's entries.
+def built_sources(packages: Iterable[Package]) -> list[Package]:
+    """The source packages of ``packages`` read from a built SRPM (not a spec)."""
+    return [package for package in packages if package.is_source and not package.from_spec]
+
+
+def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]:
+    """The source packages of ``loaded`` read from a built SRPM, each of a file ``targets`` names (or
+    found walking a directory they name that holds no binary package: a contributor's sources),
+    with or without binaries built from it (`with_rebuilds` brings those it builds that were not
+    read). Not those ``--sources`` names (the sources of binaries given, not a change of their
+    own), nor a repository's entries.
 
     A directory holding binaries is a distribution's tree, audited as its repository would be (what
     it ships is what is audited); a repository is audited as dnf is served it."""
@@ -75,7 +84,7 @@ def given_sources_alone(loaded: LoadResult, targets: Collection[str]) -> list[Pa
     holding = [directory for directory in walked if any(under(binary, (directory,)) for binary in binaries)]
     return [
         package
-        for package in sources_alone(loaded.packages)
+        for package in built_sources(loaded.packages)
         if package.location == package.input
         and (
             os.path.realpath(package.location) in given
@@ -92,29 +101,38 @@ def with_rebuilds(
     *,
     unread_is_error: bool = True,
 ) -> LoadResult:
-    """``loaded`` with the binaries the spec of each source package of ``alone`` builds, read for
-    the architectures ``built_for`` names for its name (none: the run's hosts), or the source
-    package with a gap saying its spec was not read. A spec past the reader's bounds, or a file
-    that changed since it was read, is also an input error when ``unread_is_error``: a change
-    checked is what the contributor submits, and its spec is read as a spec file is, and BASE's
-    binaries stand in for an unread rebuild (the gap says so); a source RPM scanned was read from
-    its header, and only what its rebuild makes is unseen (`--strict`): a scan has no BASE."""
+    """``loaded`` with the binaries the spec of each source package of ``alone`` builds that no
+    binary of ``loaded`` built from it is named as, read for the architectures ``built_for`` names
+    for its name (none: the run's hosts), or the source package with a gap saying its spec was not
+    read. A spec past the reader's bounds, or a file that changed since it was read, is also an
+    input error when ``unread_is_error`` and no binary built from it was given: a change checked
+    is what the contributor submits, and its spec is read as a spec file is, and BASE's binaries
+    stand in for an unread rebuild (the gap says so); a source RPM scanned was read from its
+    header, and only what its rebuild makes is unseen (`--strict`), as what its binaries given
+    leave out is: a scan has no BASE."""
     if not alone:
         return loaded
     packages = list(loaded.packages)
     errors = list(loaded.errors)
     unread: dict[int, Gap] = {}
     added: dict[str, int] = {}
+    read: dict[tuple[str, bool], set[str]] = {}
+    for package in packages:
+        if not package.is_source and (key := package.built_from_key) is not None:
+            read.setdefault(key, set()).add(package.name)
     for source in alone:
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
-        packages.extend(made.binaries)
-        added[source.location] = added.get(source.location, 0) + len(made.binaries)
+        # A binary given is audited as it was built; the rebuild brings the others it makes.
+        given = read.get(source.source_key, set())
+        brought = [binary for binary in made.binaries if binary.name not in given]
+        packages.extend(brought)
+        added[source.location] = added.get(source.location, 0) + len(brought)
         if made.gap is not None:
             # In a check, BASE's binaries stand in for a rebuild of which nothing was read.
             standing = unread_is_error and not made.binaries
             stand_in = ", and BASE's binaries of its name stand in for them" if standing else ""
             unread[id(source)] = replace(made.gap, detail=made.gap.detail + stand_in)
-        if made.error is not None and unread_is_error:
+        if made.error is not None and unread_is_error and not given:
             errors.append(made.error)
     packages = [
         with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.rpmbuild import build_noarch
+from tests.rpmbuild import build_all, build_noarch
 
 REPO = "[xs]\nname=xs\nbaseurl=https://updates.xensource.com/XenServer/8/\ngpgcheck=0\n"
 PREAMBLE = "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
@@ -294,3 +294,38 @@ def test_a_check_against_a_directory_of_sources_audits_it_as_a_scan_does(
     shutil.copy(built(tmp_path / "v0", CLEAN, "rel")[0], clean)
     capsys.readouterr()
     assert main(["check", str(newer), "--against", str(clean), "--format", "json", "-q", "--no-cache"]) == 1
+
+
+def test_a_source_rpm_given_with_some_of_its_binaries_brings_those_they_leave_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # foo-tools' %post curls a Citrix host: the SRPM alone blocked on it, and the SRPM with foo.rpm
+    # (or `check` of them) exited 0, strict too: foo-tools was neither read nor said unseen.
+    text = (
+        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
+    )
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
+    )
+    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    (main_rpm,) = [path for path in binaries if path.name.startswith("rel-1-1.")]
+    code, document = scan([str(srpm), str(main_rpm), "--fail-on", "origin"], capsys)
+    assert (code, rows(document)) == (
+        1,
+        {"rel-1-1.noarch": "clean", "rel-1-1.src": "clean", "rel-tools-1-1.noarch": "origin"},
+    )
+    assert {value for _, value in values(document, "rel-tools-1-1.noarch")} == {
+        "https://updates.xensource.com/setup.sh"
+    }
+    base = tmp_path / "base"
+    base.mkdir()
+    for path in built(tmp_path, CLEAN, "other"):
+        shutil.copy(path, base)
+    assert shutil.which("createrepo_c"), "createrepo_c makes the repository: install createrepo-c"
+    subprocess.run(["createrepo_c", "--quiet", str(base)], check=True)
+    capsys.readouterr()
+    code = main(
+        ["check", str(srpm), str(main_rpm), "--against", str(base), "--fail-on", "origin", "--no-cache"]
+    )
+    assert code == 1 and "rel-tools" in capsys.readouterr().out
