@@ -116,15 +116,17 @@ def with_rebuilds(
     errors = list(loaded.errors)
     unread: dict[int, Gap] = {}
     added: dict[str, int] = {}
-    read: dict[tuple[str, bool], set[str]] = {}
+    read: dict[tuple[str, bool], set[tuple[str, str]]] = {}
     for package in packages:
         if not package.is_source and (key := package.built_from_key) is not None:
-            read.setdefault(key, set()).add(package.name)
+            read.setdefault(key, set()).add((package.name, package.arch))
     for source in alone:
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
-        # A binary given is audited as it was built; the rebuild brings the others it makes.
+        # A binary given is audited as it was built; the rebuild brings the others it makes. By
+        # name and architecture: arc.aarch64 given stood in for the arc.x86_64 a rebuild here
+        # makes, whose %ifarch x86_64 %post curls a Citrix host (exit 0 where the SRPM blocked).
         given = read.get(source.source_key, set())
-        brought = [binary for binary in made.binaries if binary.name not in given]
+        brought = [binary for binary in made.binaries if (binary.name, binary.arch) not in given]
         packages.extend(brought)
         added[source.location] = added.get(source.location, 0) + len(brought)
         if made.gap is not None:

