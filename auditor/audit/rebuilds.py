@@ -124,16 +124,24 @@ def with_rebuilds(
     errors = list(loaded.errors)
     unread: dict[int, Gap] = {}
     added: dict[str, int] = {}
-    read: dict[tuple[str, bool], set[tuple[str, str]]] = {}
+    read: dict[tuple[str, bool], list[Package]] = {}
     for package in packages:
         if not package.is_source and (key := package.built_from_key) is not None:
-            read.setdefault(key, set()).add((package.name, package.arch))
+            read.setdefault(key, []).append(package)
     for source in alone:
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
         # A binary given is audited as it was built; the rebuild brings the others it makes. By
         # name and architecture: arc.aarch64 given stood in for the arc.x86_64 a rebuild here
         # makes, whose %ifarch x86_64 %post curls a Citrix host (exit 0 where the SRPM blocked).
-        given = read.get(source.source_key, set())
+        # And built from this SRPM (its MD5 the binary's SOURCEPKGID, where both are known): a
+        # rel.rpm of another build of rel-1-1 (a spec edited since) stood in for the rel whose
+        # %post a rebuild of this one runs, exit 0 where the SRPM alone blocked.
+        md5 = (source.source_pkgid or "").partition(" ")[0]
+        given = {
+            (binary.name, binary.arch)
+            for binary in read.get(source.source_key, ())
+            if not md5 or not binary.source_pkgid or binary.source_pkgid == md5
+        }
         brought = [binary for binary in made.binaries if (binary.name, binary.arch) not in given]
         packages.extend(brought)
         added[source.location] = added.get(source.location, 0) + len(brought)

@@ -383,3 +383,25 @@ def test_a_source_rpm_named_through_a_hard_link_is_rebuilt_whatever_the_order(
     for given in ([other / "given.src.rpm", tree], [tree, other / "given.src.rpm"]):
         code, document = scan([*map(str, given), "--strict"], capsys)
         assert code == 1 and rows(document)["rel-tools-1-1.noarch"] == "origin", given
+
+
+def test_a_binary_of_another_build_of_the_same_release_leaves_the_rebuild_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rel-1-1.noarch.rpm built from a clean rel-1-1 spec, given beside the rel-1-1.src.rpm of a
+    spec edited since (its %post curls a Citrix host, the release not bumped): its SOURCEPKGID
+    names another build, yet it stood in for the rel a rebuild of the SRPM makes, and scan and
+    check exited 0 where the SRPM alone blocks."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    (tmp_path / "v0").mkdir()
+    _, other_build = built(tmp_path / "v0", CLEAN, "rel")
+    assert other_build.name == f"{srpm.name[: -len('.src.rpm')]}.noarch.rpm"
+    code, document = scan([str(srpm), str(other_build)], capsys)
+    # The build given, audited as built (clean), and the rebuild's rel beside it.
+    statuses = sorted(row["status"] for row in document["packages"] if row["nevra"] == "rel-1-1.noarch")
+    assert (code, statuses) == (1, ["clean", "origin"])
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(built(tmp_path, CLEAN, "other")[1], base)
+    capsys.readouterr()
+    assert main(["check", str(srpm), str(other_build), "--against", str(base), "-q", "--no-cache"]) == 1
