@@ -72,22 +72,26 @@ def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]
     # order they were given in. A file a repository lists is its entry whatever the order. A hard
     # link is the same file too: `scan tree/ other/hard.src.rpm` read tree's name and exited 0.
     given = {_file(path) for path in targets if not is_url(path)}
+    # Each directory by its name and where it leads: a file read under one name (a link in a tree,
+    # the tree given first) is in the directory its other name is in.
     walked = [
-        os.path.join(item.path, "")
+        (os.path.join(item.path, ""), os.path.join(os.path.realpath(item.path), ""))
         for item in loaded.inputs
         if item.kind is InputKind.DIRECTORY and item.path in targets
     ]
 
-    def under(package: Package, directories: Iterable[str]) -> bool:
-        return any(package.location.startswith(directory) for directory in directories)
+    def under(package: Package, directories: Iterable[tuple[str, str]]) -> bool:
+        names = (package.location, os.path.realpath(package.location))
+        return any(name.startswith(directory) for name in names for pair in directories for directory in pair)
 
     binaries = [package for package in files if not package.is_source]
-    holding = [directory for directory in walked if any(under(binary, (directory,)) for binary in binaries)]
+    # A directory of sources alone given is the contributor's, inside a tree given too or not:
+    # `scan mixed/src mixed` exited 0 where `scan mixed/src` blocked on its rebuild.
+    alone = [directory for directory in walked if not any(under(binary, (directory,)) for binary in binaries)]
     return [
         package
         for package in built_sources(loaded.packages)
-        if package.location == package.input
-        and (_file(package.location) in given or (under(package, walked) and not under(package, holding)))
+        if package.location == package.input and (_file(package.location) in given or under(package, alone))
     ]
 
 

@@ -405,3 +405,23 @@ def test_a_binary_of_another_build_of_the_same_release_leaves_the_rebuild_read(
     shutil.copy(built(tmp_path, CLEAN, "other")[1], base)
     capsys.readouterr()
     assert main(["check", str(srpm), str(other_build), "--against", str(base), "-q", "--no-cache"]) == 1
+
+
+def test_a_directory_of_sources_given_inside_a_tree_given_too_is_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tree/SRPMS holds source RPMs alone: `scan tree/SRPMS` rebuilds them (exit 1 on rel's
+    %post); `scan tree/SRPMS tree` exited 0, --strict too: each file was in a tree holding
+    binaries, which was taken to decide for the directory of sources named with it."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    tree = tmp_path / "tree"
+    (tree / "SRPMS").mkdir(parents=True)
+    shutil.copy(srpm, tree / "SRPMS")
+    for path in built(tmp_path, CLEAN, "other"):
+        shutil.copy(path, tree)
+    code, document = scan([str(tree), "--strict"], capsys)
+    expected = {"other-1-1.noarch": "clean", "other-1-1.src": "clean", "rel-1-1.src": "clean"}
+    assert (code, rows(document)) == (0, expected)
+    for given in ([tree / "SRPMS"], [tree / "SRPMS", tree], [tree, tree / "SRPMS"]):
+        code, document = scan([*map(str, given), "--strict"], capsys)
+        assert code == 1 and rows(document)["rel-1-1.noarch"] == "origin", given
