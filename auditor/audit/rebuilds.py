@@ -166,14 +166,17 @@ def with_rebuilds(
 def _counted(inputs: Sequence[InputSummary], added: Mapping[str, int]) -> list[InputSummary]:
     """``inputs`` each counting the binaries a rebuild added of a source RPM it holds (``added``,
     by the source RPM's file): a report's inputs count the packages audited of each, as a spec's
-    count its binaries."""
-    counted = []
-    for summary in inputs:
-        within = os.path.join(summary.path, "") if summary.kind is InputKind.DIRECTORY else None
-        more = sum(
-            count
-            for location, count in added.items()
-            if location == summary.path or (within is not None and location.startswith(within))
-        )
-        counted.append(replace(summary, packages=summary.packages + more) if more else summary)
-    return counted
+    count its binaries. Each to the first input that holds it, the one that read it: a file is
+    read under the first name that reaches it, and `scan tree tree/SRPMS` counted the rebuild's
+    rows of both directories, one more row than the report held."""
+    more = [0] * len(inputs)
+    for location, count in added.items():
+        for at, summary in enumerate(inputs):
+            within = os.path.join(summary.path, "") if summary.kind is InputKind.DIRECTORY else None
+            if location == summary.path or (within is not None and location.startswith(within)):
+                more[at] += count
+                break
+    return [
+        replace(summary, packages=summary.packages + count) if count else summary
+        for summary, count in zip(inputs, more, strict=True)
+    ]

@@ -425,3 +425,5 @@ def test_a_directory_of_sources_given_inside_a_tree_given_too_is_rebuilt(
     for given in ([tree / "SRPMS"], [tree / "SRPMS", tree], [tree, tree / "SRPMS"]):
         code, document = scan([*map(str, given), "--strict"], capsys)
         assert code == 1 and rows(document)["rel-1-1.noarch"] == "origin", given
+        # Its rebuild's row counted once, by the input that read the source RPM.
+        assert sum(item["packages"] for item in document["inputs"]) == len(document["packages"]), given
