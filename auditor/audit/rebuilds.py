@@ -69,28 +69,40 @@ def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]
         return []
     # By the file, not the name: a file named and found walking a directory is read once, as the
     # first input that reached it (the other has no summary), and it was rebuilt or not by the
-    # order they were given in. A file a repository lists is its entry whatever the order.
-    given = {os.path.realpath(path) for path in targets if not is_url(path)}
+    # order they were given in. A file a repository lists is its entry whatever the order. A hard
+    # link is the same file too: `scan tree/ other/hard.src.rpm` read tree's name and exited 0.
+    given = {_file(path) for path in targets if not is_url(path)}
+    # Each directory by its name and where it leads: a file read under one name (a link in a tree,
+    # the tree given first) is in the directory its other name is in.
     walked = [
-        os.path.join(item.path, "")
+        (os.path.join(item.path, ""), os.path.join(os.path.realpath(item.path), ""))
         for item in loaded.inputs
         if item.kind is InputKind.DIRECTORY and item.path in targets
     ]
 
-    def under(package: Package, directories: Iterable[str]) -> bool:
-        return any(package.location.startswith(directory) for directory in directories)
+    def under(package: Package, directories: Iterable[tuple[str, str]]) -> bool:
+        names = (package.location, os.path.realpath(package.location))
+        return any(name.startswith(directory) for name in names for pair in directories for directory in pair)
 
     binaries = [package for package in files if not package.is_source]
-    holding = [directory for directory in walked if any(under(binary, (directory,)) for binary in binaries)]
+    # A directory of sources alone given is the contributor's, inside a tree given too or not:
+    # `scan mixed/src mixed` exited 0 where `scan mixed/src` blocked on its rebuild.
+    alone = [directory for directory in walked if not any(under(binary, (directory,)) for binary in binaries)]
     return [
         package
         for package in built_sources(loaded.packages)
-        if package.location == package.input
-        and (
-            os.path.realpath(package.location) in given
-            or (under(package, walked) and not under(package, holding))
-        )
+        if package.location == package.input and (_file(package.location) in given or under(package, alone))
     ]
+
+
+def _file(path: str) -> tuple[int, int] | str:
+    """What ``path`` leads to: its device and inode, through any symbolic or hard link (else
+    its real path, where it cannot be looked at)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino
 
 
 def with_rebuilds(
@@ -116,15 +128,25 @@ def with_rebuilds(
     errors = list(loaded.errors)
     unread: dict[int, Gap] = {}
     added: dict[str, int] = {}
-    read: dict[tuple[str, bool], set[str]] = {}
+    read: dict[tuple[str, bool], list[Package]] = {}
     for package in packages:
         if not package.is_source and (key := package.built_from_key) is not None:
-            read.setdefault(key, set()).add(package.name)
+            read.setdefault(key, []).append(package)
     for source in alone:
         made = rebuild(source, tuple(sorted((built_for or {}).get(source.name, ()))))
-        # A binary given is audited as it was built; the rebuild brings the others it makes.
-        given = read.get(source.source_key, set())
-        brought = [binary for binary in made.binaries if binary.name not in given]
+        # A binary given is audited as it was built; the rebuild brings the others it makes. By
+        # name and architecture: arc.aarch64 given stood in for the arc.x86_64 a rebuild here
+        # makes, whose %ifarch x86_64 %post curls a Citrix host (exit 0 where the SRPM blocked).
+        # And built from this SRPM (its MD5 the binary's SOURCEPKGID, where both are known): a
+        # rel.rpm of another build of rel-1-1 (a spec edited since) stood in for the rel whose
+        # %post a rebuild of this one runs, exit 0 where the SRPM alone blocked.
+        md5 = (source.source_pkgid or "").partition(" ")[0]
+        given = {
+            (binary.name, binary.arch)
+            for binary in read.get(source.source_key, ())
+            if not md5 or not binary.source_pkgid or binary.source_pkgid == md5
+        }
+        brought = [binary for binary in made.binaries if (binary.name, binary.arch) not in given]
         packages.extend(brought)
         added[source.location] = added.get(source.location, 0) + len(brought)
         if made.gap is not None:
@@ -144,14 +166,17 @@ def with_rebuilds(
 def _counted(inputs: Sequence[InputSummary], added: Mapping[str, int]) -> list[InputSummary]:
     """``inputs`` each counting the binaries a rebuild added of a source RPM it holds (``added``,
     by the source RPM's file): a report's inputs count the packages audited of each, as a spec's
-    count its binaries."""
-    counted = []
-    for summary in inputs:
-        within = os.path.join(summary.path, "") if summary.kind is InputKind.DIRECTORY else None
-        more = sum(
-            count
-            for location, count in added.items()
-            if location == summary.path or (within is not None and location.startswith(within))
-        )
-        counted.append(replace(summary, packages=summary.packages + more) if more else summary)
-    return counted
+    count its binaries. Each to the first input that holds it, the one that read it: a file is
+    read under the first name that reaches it, and `scan tree tree/SRPMS` counted the rebuild's
+    rows of both directories, one more row than the report held."""
+    more = [0] * len(inputs)
+    for location, count in added.items():
+        for at, summary in enumerate(inputs):
+            within = os.path.join(summary.path, "") if summary.kind is InputKind.DIRECTORY else None
+            if location == summary.path or (within is not None and location.startswith(within)):
+                more[at] += count
+                break
+    return [
+        replace(summary, packages=summary.packages + count) if count else summary
+        for summary, count in zip(inputs, more, strict=True)
+    ]

@@ -37,6 +37,8 @@ class FilesRead:
     def __init__(self, snapshot: FileSnapshot) -> None:
         self.snapshot = snapshot
         self.first: dict[str, str] = {}
+        self._named: set[str] = set()
+        """The files (`key`) an input names, not only a directory's walk."""
         self.inputs: dict[str, str] = {}
         """The first name of each input and each repository a directory's walk read, by what it
         reads (`auditor.sources.load._same_input`): a repository named and met in a walk is one
@@ -44,17 +46,27 @@ class FilesRead:
         self._unverified: dict[str, int] = {}
         """RPM files read on their own under --verify-checksums, by the input that gave them."""
 
-    def new(self, paths: Iterable[str], result: LoadResult) -> list[str]:
-        """Those of ``paths`` no earlier name led to; a warning for each of the others."""
+    def new(self, paths: Iterable[str], result: LoadResult, *, named: bool = False) -> list[str]:
+        """Those of ``paths`` (``named``: inputs, not a walk's) no earlier name led to; a warning
+        for each of the others."""
         kept = []
         for path in paths:
             key = self.key(path)
             if key is None:
                 kept.append(path)  # its reader says what is wrong with it
                 continue
-            first = self.first.setdefault(key, path)
-            if first is path:
+            twice_walked = not named and key not in self._named
+            if named:
+                self._named.add(key)
+            # Not by the name's identity (`first is path`): a directory walked again is listed from
+            # the run's snapshot, the same string objects, and each file of a directory given
+            # inside another given was taken for its first name and read twice.
+            first = self.first.get(key)
+            if first is None:
+                self.first[key] = path
                 kept.append(path)
+            elif first == path and twice_walked:  # a directory given inside another given
+                result.warnings.append(f"{path}: in two directories walked; read once")
             elif first == path:  # named as an input and met again by a directory's walk
                 result.warnings.append(f"{path}: named as an input and in a directory walked; read once")
             else:

@@ -251,7 +251,7 @@ def _load_one(
             add_repository(repository, path, result)
         elif os.path.isdir(path):
             _load_directory(path, result, options, store, files, scope)
-        elif not files.new([path], result):
+        elif not files.new([path], result, named=True):
             pass  # read already, under another name
         elif is_spec_file(path):
             packages = _read_spec(path, options)

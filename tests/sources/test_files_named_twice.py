@@ -142,3 +142,20 @@ def test_a_file_named_and_met_again_by_the_walk_is_said_so(
         assert said == [
             f"auditor: warning: {tree / CITRIX}: named as an input and in a directory walked; read once"
         ]
+
+
+def test_a_directory_and_one_inside_it_count_each_package_once_in_every_format(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second walk lists the inner directory from the run's snapshot, the same names (the
+    same string objects) as the first: each was taken for its own first name and read again,
+    every package of it counted twice (redteam61)."""
+    alone = totals([str(tree)], capsys)
+    for args in ([str(tree.parent), str(tree)], [str(tree), str(tree.parent)]):
+        assert totals(args, capsys) == alone, args
+        _, _, err = scan(args, "json", capsys)
+        said = sorted(line for line in err.splitlines() if "read once" in line)
+        assert said == [
+            f"auditor: warning: {tree / name}: in two directories walked; read once"
+            for name in (CITRIX, CLEAN)
+        ]
