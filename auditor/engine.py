@@ -84,7 +84,7 @@ class Run:
         builds (`auditor.audit.rebuilds.given_sources`): every audit of ``paths``, a scan's
         or a check's BASE, reads them so, or ``scan BASE`` and a check against it disagreed."""
         alone = given_sources(loaded, set(paths))
-        return with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False)
+        return with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False, hosts=self.options.arches)
 
     def rebuild(self, source: Package, built_for: tuple[str, ...]) -> Rebuild:
         """What a rebuild of the source RPM ``source`` makes, read from the spec it carries with the

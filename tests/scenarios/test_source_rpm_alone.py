@@ -427,3 +427,39 @@ def test_a_directory_of_sources_given_inside_a_tree_given_too_is_rebuilt(
         assert code == 1 and rows(document)["rel-1-1.noarch"] == "origin", given
         # Its rebuild's row counted once, by the input that read the source RPM.
         assert sum(item["packages"] for item in document["inputs"]) == len(document["packages"]), given
+
+
+def test_a_source_rpm_given_with_every_binary_its_spec_builds_is_not_read_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its rebuild would bring nothing: reading the spec of each of a directory's 2,000 SRPMs
+    given beside their binaries doubled rpms-2k's scan. One binary left out, it is read."""
+    from auditor.audit.rebuilds import given_sources, with_rebuilds
+    from auditor.sources.interface import ReadOptions
+    from auditor.sources.load import load_inputs
+
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        PREAMBLE.format(name="rel")
+        + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n%files\n%files tools\n"
+    )
+    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    asked: list[str] = []
+
+    def rebuild(source: Any, hosts: tuple[str, ...]) -> Any:
+        from auditor.sources.rebuildspec import rebuild_of
+
+        asked.append(source.name)
+        return rebuild_of(source, hosts)
+
+    for given, read in (([srpm, *binaries], []), ([srpm, binaries[0]], ["rel"])):
+        asked.clear()
+        targets = [str(path) for path in given]
+        loaded = load_inputs(targets, ReadOptions())
+        result = with_rebuilds(loaded, given_sources(loaded, set(targets)), rebuild, unread_is_error=False)
+        assert asked == read
+        assert sorted(package.nevra for package in result.packages) == [
+            "rel-1-1.noarch",
+            "rel-1-1.src",
+            "rel-tools-1-1.noarch",
+        ]
