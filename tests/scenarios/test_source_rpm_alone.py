@@ -44,6 +44,17 @@ def built(tmp_path: Path, text: str, name: str, *, repo_source: bool = False) ->
     return build_noarch(spec, directory / "top", ["xs.repo"] if repo_source else [], source_text=REPO)
 
 
+def built_with_tools(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """The SRPM and binaries of ``rel`` and ``rel-tools``, whose ``%post`` curls a Citrix host."""
+    spec = tmp_path / "rel.spec"
+    spec.write_text(
+        PREAMBLE.format(name="rel")
+        + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
+        + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
+    )
+    return build_all(spec, tmp_path / "top", {})
+
+
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
     capsys.readouterr()
     code = main(["scan", *args, "--format", "json", "-q", "--no-cache"])
@@ -301,14 +312,7 @@ def test_a_source_rpm_given_with_some_of_its_binaries_brings_those_they_leave_ou
 ) -> None:
     # foo-tools' %post curls a Citrix host: the SRPM alone blocked on it, and the SRPM with foo.rpm
     # (or `check` of them) exited 0, strict too: foo-tools was neither read nor said unseen.
-    text = (
-        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
-    )
-    spec = tmp_path / "rel.spec"
-    spec.write_text(
-        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
-    )
-    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    srpm, binaries = built_with_tools(tmp_path)
     (main_rpm,) = [path for path in binaries if path.name.startswith("rel-1-1.")]
     code, document = scan([str(srpm), str(main_rpm), "--fail-on", "origin"], capsys)
     assert (code, rows(document)) == (
@@ -365,14 +369,7 @@ def test_a_source_rpm_named_through_a_hard_link_is_rebuilt_whatever_the_order(
     it; named through a hard link after the tree holding it and its main binary, it was read as
     the tree's, not rebuilt, and rel-tools' %post was neither read nor said unseen: exit 0,
     --strict too, where the other order blocked."""
-    text = (
-        PREAMBLE.format(name="rel") + "%description\nd\n%package tools\nSummary: t\n%description tools\nt\n"
-    )
-    spec = tmp_path / "rel.spec"
-    spec.write_text(
-        text + "%post tools\ncurl -fsS https://updates.xensource.com/setup.sh | sh\n%files\n%files tools\n"
-    )
-    srpm, binaries = build_all(spec, tmp_path / "top", {})
+    srpm, binaries = built_with_tools(tmp_path)
     tree, other = tmp_path / "tree", tmp_path / "other"
     tree.mkdir()
     other.mkdir()
