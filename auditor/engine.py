@@ -80,9 +80,10 @@ class Run:
         return result
 
     def rebuilt(self, loaded: LoadResult, paths: Sequence[str]) -> LoadResult:
-        """``loaded`` (what ``paths`` hold) with what the spec of each source RPM given alone
-        builds (`auditor.audit.rebuilds.given_sources`): every audit of ``paths``, a scan's
-        or a check's BASE, reads them so, or ``scan BASE`` and a check against it disagreed."""
+        """``loaded`` (what ``paths`` hold) with what the spec of each source RPM they give builds
+        and the binaries given leave out (`auditor.audit.rebuilds.given_sources`): every audit of
+        ``paths``, a scan's or a check's BASE, reads them so, or ``scan BASE`` and a check against
+        it disagreed."""
         alone = given_sources(loaded, set(paths))
         return with_rebuilds(loaded, alone, self.rebuild, unread_is_error=False, hosts=self.options.arches)
 
