@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from auditor.audit.facts import Fact
 from auditor.audit.facttext import fact_text
-from auditor.audit.labels import shared_labels
+from auditor.audit.labels import read_from_spec, shared_labels
 from auditor.audit.result import AuditResult
 from auditor.gate.decision import Decision, records_reach, shown_status
 from auditor.gate.sides import TAINTS, FactRecord, PackageRecord, Side, reach_of_records
@@ -36,6 +36,9 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
             for fact in result.facts
         )
         statuses = tuple(verdict.value for verdict in result.statuses)
+        label = labels.get(result.index, "")
+        if not label and read_from_spec(package):
+            label = f"{package.nevra} (spec)"
         # The status the reports show (a JSON report read back as a side records that one).
         status = shown_status(result, decision.for_package(result.index)).value
         packages.setdefault((package.name, package.arch), []).append(
@@ -47,7 +50,10 @@ def side_of_audit(audit: AuditResult, decision: Decision) -> Side:
                 status,
                 statuses,
                 facts,
-                labels.get(result.index, ""),
+                # A spec's row named as the JSON report names it: a lone spec row had no label and
+                # was compared with the built RPM of its NEVRA (redteam61: "got better: clean ->
+                # origin" of a package that only the spec's copy of had ever been origin).
+                label,
             )
         )
     run_facts = tuple(_record(fact, texts, blocks.get(id(fact), False)) for fact in audit.run_facts)

@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from auditor.audit.facts import FactKind
+from auditor.audit.labels import read_from_spec
 from auditor.deps.hops import Hop
 from auditor.gate.decision import REACH_RECORDED, Disposition
 from auditor.origin.findings import Finding
@@ -226,8 +227,9 @@ def package_to_json(row: PackageView, view: ReportView, hops: dict[int, Any] | N
         package.arch,
         package.kind._value_,
         nevra,
-        # Only where another package has the NEVRA: `diff` names it from here as its row does.
-        row.label if nevra in row.shared_nevras else UNSET,
+        # Where another package has the NEVRA, or a spec declares it (never built): `diff` names it
+        # from here as its row does, and a program reading the report tells it from a built RPM.
+        row.label if nevra in row.shared_nevras or read_from_spec(package) else UNSET,
         row.status._value_,
         [verdict._value_ for verdict in result.statuses],
         row.gate is _GATE_BLOCKING,

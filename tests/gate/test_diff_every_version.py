@@ -46,7 +46,7 @@ def test_an_older_version_that_comes_to_need_an_origin_package_got_worse(
     assert document["better"] == []
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "Packages that got worse" in text and "  app-1.0-1.noarch: clean -> depends" in text, text
+    assert "Packages that got worse" in text and "  app-1.0-1.noarch (spec): clean -> depends" in text, text
 
 
 def test_an_older_version_that_no_longer_needs_an_origin_package_got_better(

@@ -204,7 +204,13 @@ def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
     document = json.loads(out)
     assert code == 0
     worse = [pair["new"] for pair in document["worse"]]
-    assert {"nevra": "app-1.0-1.noarch", "status": "unresolved", "statuses": ["unresolved"]} in worse
+    # A spec's package is named as its row is, with its mark (never built).
+    assert {
+        "nevra": "app-1.0-1.noarch",
+        "label": "app-1.0-1.noarch (spec)",
+        "status": "unresolved",
+        "statuses": ["unresolved"],
+    } in worse
     assert not document["better"]
     changes = {(f["package"], f["kind"], f["change"]) for f in document["facts"]}
     assert ("app", "depends", "gone") in changes  # its origin provider was deleted: not progress
@@ -212,7 +218,7 @@ def test_diff_counts_breakage_as_worse_and_deletion_as_gone(
     assert not any(change == "fixed" for _, _, change in changes)
     _, text, _ = run(["diff", str(old), str(app)], capsys)
     worse_section = text[text.index("Packages that got worse") :]
-    assert "app-1.0-1.noarch: depends -> unresolved" in worse_section.split("\n\n")[0]
+    assert "app-1.0-1.noarch (spec): depends -> unresolved" in worse_section.split("\n\n")[0]
 
 
 def test_check_compares_like_with_like_in_a_repository_with_two_versions(
@@ -230,11 +236,13 @@ def test_check_compares_like_with_like_in_a_repository_with_two_versions(
     assert code == 0 and document["regressions"] == [] and document["worse"] == []
     assert document["headline"] == "nothing gets worse"
     [binary] = [item for item in document["new"] if item["nevra"] == "pkg-2.0-1.noarch"]
-    assert binary["basis"] == "same NEVRA" and binary["compared_with"] == "pkg-2.0-1.noarch"
+    assert binary["basis"] == "same NEVRA" and binary["compared_with"] == "pkg-2.0-1.noarch (spec)"
     newer = spec(tmp_path, "pkg", "3.0", AutoReq="no")
     code, out, _ = run(["check", str(newer), "--against", *base, "--format", "json"], capsys)
     [binary] = [item for item in json.loads(out)["new"] if item["nevra"] == "pkg-3.0-1.noarch"]
-    assert binary["compared_with"] == "pkg-2.0-1.noarch" and binary["basis"].startswith("newest version")
+    assert binary["compared_with"] == "pkg-2.0-1.noarch (spec)" and binary["basis"].startswith(
+        "newest version"
+    )
 
 
 def test_baseline_is_never_rewritten_from_a_failed_audit(

@@ -460,3 +460,30 @@ def test_a_source_rpm_given_with_every_binary_its_spec_builds_is_not_read_again(
             "rel-1-1.src",
             "rel-tools-1-1.noarch",
         ]
+
+
+def test_a_spec_s_row_is_marked_in_json_and_diff_compares_it_with_its_spec_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row read from a spec (never built) carried no mark in JSON unless its NEVRA was shared,
+    and `diff REPORT dirty.spec` compared the spec's lone row with the built RPM of its NEVRA in
+    the report: "got better: rel-1-1.noarch: clean -> origin" of a package whose only origin
+    copy, the spec's, had been origin all along (redteam61)."""
+    dirty = tmp_path / "dirty"
+    dirty.mkdir()
+    spec = dirty / "rel.spec"
+    spec.write_text(CURLS.format(name="rel"))
+    _, clean_rpm = built(tmp_path, CLEAN, "rel")
+    code, alone = scan([str(spec)], capsys)
+    assert code == 1
+    assert {row["nevra"]: row.get("label") for row in alone["packages"]} == {
+        "rel-1-1.noarch": "rel-1-1.noarch (spec)",
+        "rel-1-1.src": "rel-1-1.src (spec)",
+    }
+    report = tmp_path / "report.json"
+    capsys.readouterr()
+    main(["scan", str(spec), str(clean_rpm), "--format", "json", "-o", str(report), "-q", "--no-cache"])
+    capsys.readouterr()
+    main(["diff", str(report), str(spec), "--no-cache", "-q"])
+    out = capsys.readouterr().out
+    assert "got better" not in out and "clean -> origin" not in out
