@@ -41,11 +41,7 @@ def sources_alone(packages: Iterable[Package]) -> list[Package]:
     built from."""
     packages = list(packages)
     built = {key for package in packages if (key := package.built_from_key) is not None}
-    return [
-        package
-        for package in packages
-        if package.is_source and not package.from_spec and package.source_key not in built
-    ]
+    return [package for package in built_sources(packages) if package.source_key not in built]
 
 
 def built_sources(packages: Iterable[Package]) -> list[Package]:
