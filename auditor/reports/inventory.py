@@ -13,7 +13,7 @@ from auditor.rpm.serialize import package_to_json
 def render_table(view: ReportView) -> str:
     cells = (
         (
-            package.nevra,
+            label,
             package.kind.value,
             len(package.requires),
             len(package.provides),
@@ -24,7 +24,7 @@ def render_table(view: ReportView) -> str:
             package.license or "",
             " ".join(package.signing_keys),
         )
-        for package in (row.package for row in view.rows)
+        for label, package in ((row.label, row.package) for row in view.rows)
     )
     headers = ["package", "kind", "requires", "provides", "files", "vendor", "packager",
                "buildhost", "license", "key"]  # fmt: skip
