@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.audit.check import ChangeAudit
+from auditor.audit.labels import read_from_spec
 from auditor.audit.result import AuditResult
 from auditor.core.errors import InputError
 from auditor.core.pathtext import json_path_text
@@ -34,7 +35,6 @@ from auditor.reports.inert import json_text_inert
 from auditor.reports.json_gate import completeness_to_json
 from auditor.reports.view import package_rows
 from auditor.rpm.model import Package
-from auditor.sources.inputpaths import is_spec_file
 
 
 def render(view: CheckView, fmt: str) -> str:
@@ -202,7 +202,7 @@ def _copy_hint(package: Package) -> str:
     (`same_package`): its input, and a spec's mark, as a spec's row is named: a spec is compared
     with BASE's spec, not with the RPM built from it (the spec's source package was compared with
     the built SRPM, its binary with the spec's, by how the inputs' paths sorted)."""
-    return f"{package.input} (spec)" if is_spec_file(package.location) else package.input
+    return f"{package.input} (spec)" if read_from_spec(package) else package.input
 
 
 def _status_in(side: Side, package: Package) -> str:
