@@ -94,15 +94,16 @@ def _add_limits(network: argparse._ArgumentGroup) -> None:
         metavar="SIZE",
         type=_size,
         default=DEFAULT_PER_PACKAGE,
-        help="most of a remote source package's payload read to find its spec when its header has "
-        "none (rpm < 4.15); a spec past it is a budget-exhausted gap (default: 256M)",
+        help="most of one remote package's payload read: a source package's to find its spec when "
+        "its header has none (rpm < 4.15), a binary's for the repositories and keys it installs; "
+        "what lies past it is a gap (default: 256M)",
     )
     network.add_argument(
         "--spec-download-total",
         metavar="SIZE",
         type=_size,
         default=DEFAULT_PER_RUN,
-        help="most payload bytes the whole run downloads to find specs (default: 2G)",
+        help="most payload bytes the whole run downloads for specs, repositories and keys (default: 2G)",
     )
     network.add_argument(
         "--timeout",
