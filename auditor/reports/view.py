@@ -208,12 +208,12 @@ class ReportView:
         if self.config:
             text += f"; {len(self.config)} configured repository URL(s) on policy hosts"
         blocking = len(self.blocking) + len(self.blocking_config)
-        # Stale waivers that block fail the run with no package blocking: never "nothing blocking".
-        stale = "stale waivers block" if self.decision.stale_blocks else ""
-        if blocking:
-            text += f"; {blocking} blocking" + (f", and {stale}" if stale else "")
-        else:
-            text += f"; {stale or 'nothing blocking'}"
+        # Stale waivers and input gaps --strict blocks fail a run no package blocks: never "nothing blocking".
+        unseen = sum(item.fact.gap.count for item in self.run_gaps if item.blocks and item.fact.gap)
+        said = [f"{blocking} blocking"] if blocking else []
+        said += [f"{plural(unseen, 'gap')} of the inputs blocking (--strict)"] if unseen else []
+        said += ["stale waivers block"] if self.decision.stale_blocks else []
+        text += "; " + (", and ".join(said) or "nothing blocking")
         if self.waived:
             text += f", {len(self.waived)} waived"
         completeness = self.decision.completeness

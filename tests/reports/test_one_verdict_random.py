@@ -550,3 +550,24 @@ def _check(view: ReportView, outputs: dict[str, str]) -> None:
 def test_every_format_says_what_the_decision_says_on_a_random_audit(seed: int) -> None:
     view = random_view(seed)
     _check(view, {fmt: FORMATS[fmt](view) for fmt in FORMATS})
+
+
+# Disagreements the generator found, each reduced to its smallest case.
+
+
+def test_a_gap_of_the_inputs_that_blocks_is_never_nothing_blocking() -> None:
+    """Found at random: ``--strict``, no package blocking, a gap of the inputs: exit 3, the JSON report
+    counts the gap a blocking fact, and the table's and the page's summary line said "nothing
+    blocking" (it counted the packages and configured URLs that block, not the inputs)."""
+    tidy = [{"name": "fine", "arch": "src"}, {"name": "fine", "sourcerpm": "fine-1.0-1.src.rpm"}]
+    result = audit(Case(tidy, [Gap(GapKind.EMPTY_INPUT, "empty/: nothing to read")], [], (), 0))
+    view = view_of(result, gate=GateOptions(strict=True, today=TODAY))
+    assert int(view.exit_code) == 3 and not view.blocking
+    assert json.loads(FORMATS["json"](view))["summary"]["blocking_facts"] == 1
+    for fmt in ("table", "html"):
+        text = plain(fmt, FORMATS[fmt](view))
+        assert "nothing blocking" not in text, fmt
+        assert "2 clean; 1 gap of the inputs blocking (--strict); incomplete: 1 empty-input" in text, fmt
+    # Without --strict the gap blocks nothing, and the line says so.
+    passed = view_of(result)
+    assert "2 clean; nothing blocking; incomplete: 1 empty-input" in FORMATS["table"](passed)
