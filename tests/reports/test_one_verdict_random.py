@@ -35,6 +35,7 @@ from auditor.audit.options import AuditOptions
 from auditor.audit.pipeline import audit_packages
 from auditor.audit.result import AuditResult
 from auditor.cli.commands.baseline import _entry
+from auditor.core.errors import InputError
 from auditor.gate.baseline import Baseline, BaselineEntry, needed
 from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers
@@ -43,7 +44,7 @@ from auditor.origin.policy import load_policy
 from auditor.reports.render import FORMATS
 from auditor.reports.view import ReportView
 from auditor.rpm.gaps import Gap, GapKind
-from auditor.sources.interface import LoadResult
+from auditor.sources.interface import ConfigUrl, LoadResult
 from tests.report_cases import CITRIX, NOTED, TODAY, view_of
 from tests.reports.verdict_readers import READERS, _nevra
 from tests.universe import universe
@@ -73,6 +74,9 @@ class Case:
     seed: int
     context: tuple[dict[str, Any], ...] = ()
     """Packages read for their capabilities, not audited (a Citrix one among them, now and then)."""
+    config: tuple[ConfigUrl, ...] = ()
+    """Repository URLs the inputs configure: on a Citrix host they block, or not when disabled."""
+    errors: tuple[InputError, ...] = ()
 
 
 def _name(rng: random.Random, index: int) -> str:
@@ -162,7 +166,20 @@ def draw(seed: int) -> Case:
     ]
     binaries = [spec["name"] for spec in specs if spec["arch"] != "src"]
     roots = tuple(rng.sample(binaries, min(len(binaries), 2))) if binaries and rng.random() < 0.15 else ()
-    return Case(specs, run_gaps, allows, roots, seed, context)
+    config = tuple(
+        ConfigUrl(
+            f"etc/yum.repos.d/{rng.choice(ODD)}.repo",
+            f"repo{n}",
+            rng.choice(["baseurl", "gpgkey"]),
+            rng.choice(["https://updates.citrix.com/repo/", "https://mirror.example.org/os/"]),
+            rng.random() < 0.8,
+        )
+        for n in range(rng.choice([0, 0, 0, 1, 2]))
+    )
+    errors = tuple(
+        InputError(f"broken{n}-{rng.choice(ODD)}.rpm", "not an RPM") for n in range(rng.random() < 0.1)
+    )
+    return Case(specs, run_gaps, allows, roots, seed, context, config, errors)
 
 
 def audit(case: Case) -> AuditResult:
@@ -175,7 +192,12 @@ def audit(case: Case) -> AuditResult:
     return audit_packages(
         AuditOptions(targets=("universe",), roots=case.roots),
         policy,
-        LoadResult(packages=packages, gaps=list(case.run_gaps)),
+        LoadResult(
+            packages=packages,
+            gaps=list(case.run_gaps),
+            config_urls=list(case.config),
+            errors=list(case.errors),
+        ),
         LoadResult(packages=universe(list(case.context))),
     )
 
@@ -378,6 +400,52 @@ def rows_shown(fmt: str, text: str, view: ReportView) -> tuple[list[Shown], bool
     return None
 
 
+def marks_shown(fmt: str, text: str) -> list[tuple[str, str, str | None]]:
+    """Where else an output marks a package with a status: the page's articles and the steps of
+    its chains, the graph's boxes, the Markdown's details; each (label, status, gate or None)."""
+    found: list[tuple[str, str, str | None]] = []
+    if fmt == "html":
+        article = r'<h3><span class="badge status-[a-z-]+">([a-z-]+)</span> (?:<span class="gate gate-[a-z]+">([a-z]+)</span> )?(.*?)</h3>'
+        found += [(html.unescape(name), status, gate) for status, gate, name in re.findall(article, text)]
+        for title in re.findall(r'<g class="step status-[a-z-]+"><title>(.*?)</title>', text, re.S):
+            name, _, said = html.unescape(title).partition("\n")
+            status, _, gate = said.split(":")[0].partition(" (")
+            found.append((name, status, gate.rstrip(")")))
+    elif fmt == "dot":
+        for label in re.findall(r'^  n\d+ \[label="((?:[^"\\]|\\.)*)"', text, re.M):
+            label = html.unescape(
+                re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), label)
+            )
+            name, _, said = label.partition("\n")
+            status, _, gate = said.partition(" (")
+            # a graph names a copy sharing its NEVRA ``NEVRA [file]`` (a row's label: ``(file)``)
+            found.append((re.sub(r" \[([^\[]*)\]$", r" (\1)", name), status, gate.rstrip(")")))
+    elif fmt == "markdown":
+        for name, status in re.findall(
+            r"^<details><summary><code>(.*?)</code>: ([a-z-]+)</summary>", text, re.M
+        ):
+            found.append((html.unescape(name), status, None))
+    return [item for item in found if item[1] != "unaudited"]
+
+
+def waived_gaps_said(fmt: str, text: str) -> int | None:
+    """How many of the gaps waivers accepted, as an output says: ``(N accepted by waivers)``
+    in words, a property of its own in JUnit and the SBOMs, a number in the JSON."""
+    if fmt == "json":
+        return int(json.loads(text)["completeness"]["waived"])
+    if fmt in ("junit", "cyclonedx", "spdx"):
+        pattern = {
+            "junit": r'<property name="incomplete\.waived" value="(\d+)" />',
+            "cyclonedx": r'"name": "auditor:incomplete-waived",\s*"value": "(\d+)"',
+            "spdx": r'"comment": "auditor:incomplete-waived=(\d+)"',
+        }[fmt]
+    else:
+        text, pattern = plain(fmt, text), r"\((\d+) accepted by waivers\)"
+    found = set(re.findall(pattern, text))
+    assert len(found) <= 1, (fmt, found)
+    return int(found.pop()) if found else None
+
+
 def headline_said(fmt: str, text: str) -> str | None:
     """The headline an output gives: its state (``passed``, ``blocking``...) or its words."""
     if fmt == "json":
@@ -455,10 +523,18 @@ def counts_said(fmt: str, text: str) -> Counts | None:
         statuses = {
             k.removeprefix("status."): int(v) for k, v in properties.items() if k.startswith("status.")
         }
+        # The suite's counts (what a CI server shows) are those of the cases it holds.
+        for element in (ET.fromstring(text), suite):
+            cases = list(element.iter("testcase"))
+            assert int(element.get("tests", -1)) == len(cases)
+            for said in ("failures", "skipped", "errors"):
+                tag = said.removesuffix("s") if said != "skipped" else said
+                assert int(element.get(said, -1)) == sum(1 for case in cases if case.find(tag) is not None)
         return Counts(None, None, None, statuses)
     if fmt == "sarif":
         properties = json.loads(text)["runs"][0]["properties"]
-        return Counts(None, properties["blocking"], properties["waived"], properties["statuses"])
+        blocking = properties["blocking"] + properties["blockingConfig"]
+        return Counts(None, blocking, properties["waived"], properties["statuses"])
     if fmt in ("cyclonedx", "spdx"):
         document = json.loads(text)
         if fmt == "cyclonedx":
@@ -474,7 +550,7 @@ def counts_said(fmt: str, text: str) -> Counts | None:
         statuses = Counter(item["auditor:status"] for item in audited)
         return Counts(
             len(audited),
-            int(run["auditor:blocking-count"]),
+            int(run["auditor:blocking-count"]) + int(run["auditor:blocking-config-count"]),
             int(run["auditor:waived-count"]),
             {status.value: statuses[status.value] for status in Verdict},
         )
@@ -504,13 +580,18 @@ def _check(view: ReportView, outputs: dict[str, str]) -> None:
             assert Counter(shown) == expected, fmt
         else:
             assert set(shown) <= set(expected), fmt
+    labels = {view.name_of(row.index): (row.status.value, row.gate.value) for row in view.rows}
+    for fmt in ("html", "dot", "markdown"):
+        for name, status, gate in marks_shown(fmt, outputs[fmt]):
+            assert name in labels and labels[name][0] == status, (fmt, name, status)
+            assert gate is None or gate == labels[name][1], (fmt, name, gate)
     # One headline: its state in the formats a program reads, its words in the others.
     for fmt, text in outputs.items():
         headline = headline_said(fmt, text)
         if headline is not None:
             assert headline in (view.headline.state, view.headline.text), fmt
-    # A run that fails is never said to have nothing blocking, nor to pass.
-    if int(view.exit_code):
+    # A run that a fact or a stale waiver fails is never said to have nothing blocking.
+    if view.decision.blocking or view.decision.stale_blocks:
         for fmt in DECIDING:
             assert "nothing blocking" not in plain(fmt, outputs[fmt]), fmt
     # Every gap the decision counts is named, or counted among the ones a format leaves out.
@@ -522,6 +603,9 @@ def _check(view: ReportView, outputs: dict[str, str]) -> None:
         for reason, count in reasons.items():
             if fmt == "junit":  # a property each
                 assert f'<property name="incomplete.{reason}" value="{count}" />' in outputs[fmt], reason
+            elif fmt == "sarif" and reason == "input-error":  # a notification each
+                notes = json.loads(outputs[fmt])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+                assert sum(1 for note in notes if note["level"] == "error" and len(note) == 2) == count
             else:
                 assert f"{count} {reason}" in shown_text, (fmt, reason)
         for gap in gaps:
@@ -530,6 +614,16 @@ def _check(view: ReportView, outputs: dict[str, str]) -> None:
             token = gap.detail.split(" ")[0]
             if "gap" in token:  # one the generator wrote, with a detail no other gap has
                 assert gap.detail in shown_text or f"more {gap.kind.value}" in shown_text, (fmt, gap)
+    # How many of the gaps waivers accepted: in words, or as a property.
+    if waived := view.decision.completeness.waived:
+        for fmt in DECIDING:
+            assert waived_gaps_said(fmt, outputs[fmt]) == waived, fmt
+    # Every configured repository URL that blocks is named (a fact of no package).
+    for item in view.blocking_config:
+        config = item.fact.config
+        assert config is not None
+        for fmt in DECIDING:
+            assert config.url in plain(fmt, outputs[fmt]), (fmt, config.url)
     # The counts each format prints are the JSON report's.
     summary = document["summary"]
     for fmt in DECIDING:
