@@ -46,11 +46,21 @@ from auditor.reports.view import ReportView
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.sources.interface import ConfigUrl, LoadResult
 from tests.report_cases import CITRIX, NOTED, TODAY, view_of
-from tests.reports.verdict_readers import READERS, _nevra
+from tests.reports.verdict_readers import CODE_SPAN, READERS, _nevra, table_code
 from tests.universe import universe
 
 SEEDS = range(100)
-ODD = ("lt<gt", "amp&er", 'qu"ote', "cd]]>ata", "ünïcødé-ß", "l" + "o" * 200 + "ng")
+ODD = (
+    "lt<gt",
+    "amp&er",
+    'qu"ote',
+    "cd]]>ata",
+    "ünïcødé-ß",
+    "l" + "o" * 200 + "ng",
+    "bq`tick",
+    "pi|pe",
+    "sc</script>x",
+)
 """Name parts each format must escape (or carry as they are) and still be read back."""
 INPUT_KINDS = tuple(
     kind
@@ -390,12 +400,10 @@ def rows_shown(fmt: str, text: str, view: ReportView) -> tuple[list[Shown], bool
         return found, False
     if fmt == "markdown":
         found = []
-        pattern = (
-            r"^\| `([^`]+)` \| (?:\*\*([a-z-]+)\*\* \((blocking)\)|([a-z-]+)(?: \((waived|baselined)\))?) \|"
-        )
-        for match in re.finditer(pattern, text, re.M):
-            name, status = match.group(1), match.group(2) or match.group(4)
-            found.append((labels.get(name, name), status, match.group(3) or match.group(5) or ""))
+        cell = r"(?:\*\*([a-z-]+)\*\* \((blocking)\)|([a-z-]+)(?: \((waived|baselined)\))?)"
+        for match in re.finditer(rf"^\| {CODE_SPAN} \| {cell} \|", text, re.M):
+            name, status = table_code(match.groups()), match.group(3) or match.group(5)
+            found.append((labels.get(name, name), status, match.group(4) or match.group(6) or ""))
         return found, False
     return None
 

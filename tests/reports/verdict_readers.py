@@ -75,11 +75,25 @@ def _junit(text: str, view: ReportView) -> Said:
 def _markdown(text: str, view: ReportView) -> Said:
     # A row is named by its label where another audited package has its NEVRA.
     audited = {view.name_of(row.index): row.package.nevra for row in view.rows}
-    named = re.findall(r"^\| `([^`]+)` \| \*\*[a-z-]+\*\* \(blocking\) \|", text, re.M)
-    blocking = {audited.get(name, name) for name in named}
+    named = re.findall(rf"^\| {CODE_SPAN} \| \*\*[a-z-]+\*\* \(blocking\) \|", text, re.M)
+    blocking = {audited.get(name, name) for name in map(table_code, named)}
     code = re.search(r"exit code (\d+)\.", text)
     assert code is not None
     return Said(int(code.group(1)), blocking)
+
+
+CODE_SPAN = r"((`+) ?.*? ?\2)"
+"""A Markdown code span in a table cell (`auditor.reports.text.code_span`): its fence one
+backtick longer than any run inside, padded with a space where the text starts or ends with one."""
+
+
+def table_code(match: tuple[str, ...]) -> str:
+    """The text of a `CODE_SPAN` matched in a table cell: fence, padding and ``\\|`` undone."""
+    span, fence = match[0], match[1]
+    text = span[len(fence) : -len(fence)]
+    if text.startswith(" ") and text.endswith(" ") and text.strip(" "):
+        text = text[1:-1]
+    return text.replace("\\|", "|")
 
 
 def _html(text: str, view: ReportView) -> Said:
