@@ -239,6 +239,8 @@ def _waivers(rng: random.Random, result: AuditResult) -> list[Waiver]:
             entry["arch"] = rng.choice(["noarch", "x86_*", "src"])
         if rng.random() < 0.1:
             entry["versions"] = rng.choice([">= 1.0", "< 1.0", ">= 1:0"])
+        if scope == "package" and rng.random() < 0.3:  # a taint only while what it reaches is named
+            entry["reaches"] = [rng.choice(names)[:2] + "*"]
         roll = rng.random()
         if roll < 0.15:
             entry["package"] = f"no-such-package-{n}"  # stale
@@ -419,6 +421,12 @@ def marks_shown(fmt: str, text: str) -> list[tuple[str, str, str | None]]:
             name, _, said = html.unescape(title).partition("\n")
             status, _, gate = said.split(":")[0].partition(" (")
             found.append((name, status, gate.rstrip(")")))
+        # the drawing of what holds independence back: ``NAME\nSTATUS · role``, no gate
+        for title in re.findall(
+            r'<g class="node node-[a-z]+" data-nevra="[^"]*"><title>(.*?)</title>', text, re.S
+        ):
+            name, _, said = html.unescape(title).partition("\n")
+            found.append((name, said.split(" \u00b7 ")[0], None))
     elif fmt == "dot":
         for label in re.findall(r'^  n\d+ \[label="((?:[^"\\]|\\.)*)"', text, re.M):
             label = html.unescape(
