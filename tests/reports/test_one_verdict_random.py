@@ -42,6 +42,7 @@ from auditor.gate.options import GateOptions
 from auditor.gate.waivers import Waiver, load_waivers
 from auditor.origin.findings import DEFAULT_FAIL_ON, Verdict
 from auditor.origin.policy import load_policy
+from auditor.reports import markdown
 from auditor.reports.render import FORMATS, render_pieces
 from auditor.reports.view import ReportView
 from auditor.rpm.gaps import Gap, GapKind
@@ -680,6 +681,39 @@ def written(fmt: str, view: ReportView) -> str:
     """A format's text as ``scan`` writes it: in pieces, each made inert (`render_pieces`)."""
     pieces = render_pieces(fmt, view)
     return b"".join(piece if isinstance(piece, bytes) else piece.encode() for piece in pieces).decode()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_markdown_cut_offs_count_what_they_leave_out(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comment's lists cut short at a few rows (as a distribution cuts them at 100): the
+    blocking packages listed and those it says it left out are every one the decision blocks;
+    the packages detailed and those left out too; and each package's facts listed and counted
+    are all its facts, none that blocks among those left out."""
+    monkeypatch.setattr(markdown, "MAX_ROWS", 3)
+    monkeypatch.setattr(markdown, "MAX_DETAILS", 2)
+    monkeypatch.setattr(markdown, "MAX_FACTS", 1)
+    view = random_view(seed)
+    text = written("markdown", view)
+    flagged = text.partition("### Flagged packages")[2].partition("\n###")[0]
+    listed = re.findall(
+        r"^\| `.* \| (\*\*[a-z-]+\*\* \(blocking\)|[a-z-]+(?: \([a-z]+\))?) \|", flagged, re.M
+    )
+    more = re.search(r"\.\.\. and (\d+) more flagged packages \((\d+) blocking\)", flagged)
+    rest, rest_blocking = (int(more.group(1)), int(more.group(2))) if more else (0, 0)
+    assert len(listed) + rest == len(view.flagged)
+    assert sum(1 for said in listed if said.endswith("(blocking)")) + rest_blocking == len(view.blocking)
+    detailed = re.findall(
+        r"^<details><summary><code>(.*?)</code>: [a-z-]+</summary>\n\n(.*?)</details>", text, re.M | re.S
+    )
+    left = re.search(r"\.\.\. and (\d+) more blocking packages not detailed", text)
+    assert len(detailed) + (int(left.group(1)) if left else 0) == len(view.blocking)
+    rows = {view.name_of(row.index): row for row in view.rows}
+    for name, body in detailed:
+        row = rows[html.unescape(name)]
+        facts = re.findall(r"^- [a-z-]+: ", body, re.M)
+        cut = re.search(r"^- \.\.\. and (\d+) more facts? \((\d+) blocking, (\d+) gaps?\)", body, re.M)
+        assert len(facts) + (int(cut.group(1)) if cut else 0) == len(row.facts), name
+        assert cut is None or cut.group(2) == cut.group(3) == "0", name
 
 
 # Disagreements the generator found, each reduced to its smallest case.
