@@ -52,6 +52,8 @@ from tests.reports.verdict_readers import CODE_SPAN, READERS, _nevra, table_code
 from tests.universe import universe
 
 SEEDS = range(100)
+SIZES = (5, 25)
+"""How many packages a universe draws (more only to explore by hand: the run stays short)."""
 ODD = (
     "lt<gt",
     "amp&er",
@@ -104,7 +106,7 @@ def _detail(rng: random.Random, token: str) -> str:
 
 def draw(seed: int) -> Case:
     rng = random.Random(seed)
-    count = rng.randint(5, 25)
+    count = rng.randint(*SIZES)
     # A tidy run now and then: every binary's source package in it, few gaps of packages, so
     # that what the inputs left unseen, a stale waiver or a narrow --fail-on decides alone.
     tidy = rng.random() < 0.35
@@ -254,6 +256,21 @@ def _waivers(rng: random.Random, result: AuditResult) -> list[Waiver]:
     return load_waivers(entries, "random")
 
 
+def _earlier(rng: random.Random, case: Case) -> Case:
+    """The run a baseline was written on: a package it had that is gone since, a Citrix
+    vendor that was another, a requirement met since or dropped."""
+    specs = [dict(spec) for spec in case.specs]
+    for spec in rng.sample(specs, min(len(specs), 3)):
+        change = rng.choice(["vendor", "requires", "drop"])
+        if change == "vendor":
+            spec["vendor"] = None if spec.get("vendor") else CITRIX["vendor"]
+        elif change == "requires":
+            spec["requires"] = [*spec["requires"], f"was-needed-{rng.randrange(9)}"]
+        else:
+            specs.remove(spec)
+    return dataclasses.replace(case, specs=specs, roots=())
+
+
 def _baseline(rng: random.Random, result: AuditResult) -> Baseline | None:
     if rng.random() < 0.6:
         return None
@@ -285,7 +302,10 @@ def random_view(seed: int) -> ReportView:
     case = draw(seed)
     result = audit(case)
     rng = random.Random(seed * 7919 + 1)
-    return view_of(result, _waivers(rng, result), _gate(rng), _baseline(rng, result))
+    waivers, gate = _waivers(rng, result), _gate(rng)
+    # a baseline of this run, or of an earlier one (its entries fixed, gone or superseded since)
+    earlier = audit(_earlier(rng, case)) if rng.random() < 0.5 else result
+    return view_of(result, waivers, gate, _baseline(rng, earlier))
 
 
 # What each output shows, as a person or a program reads it.
