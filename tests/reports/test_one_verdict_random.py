@@ -623,6 +623,11 @@ def _check(view: ReportView, outputs: dict[str, str]) -> None:
         for name, status, gate in marks_shown(fmt, outputs[fmt]):
             assert name in labels and labels[name][0] == status, (fmt, name, status)
             assert gate is None or gate == labels[name][1], (fmt, name, gate)
+    # Every exit code an output states anywhere, in words or as an attribute, is the decision's.
+    for fmt in DECIDING:
+        stated = re.findall(r"exit code (\d+)|exit-?code\W+(\d+)", plain(fmt, outputs[fmt]), re.I)
+        stated += re.findall(r'exitcode="(\d+)"()', outputs[fmt])
+        assert {a or b for a, b in stated} <= {str(int(view.exit_code))}, fmt
     # One headline: its state in the formats a program reads, its words in the others.
     for fmt, text in outputs.items():
         headline = headline_said(fmt, text)
