@@ -747,7 +747,8 @@ def test_the_markdown_cut_offs_count_what_they_leave_out(seed: int, monkeypatch:
 def test_a_gap_of_the_inputs_that_blocks_is_never_nothing_blocking() -> None:
     """Found at random: ``--strict``, no package blocking, a gap of the inputs: exit 3, the JSON report
     counts the gap a blocking fact, and the table's and the page's summary line said "nothing
-    blocking" (it counted the packages and configured URLs that block, not the inputs)."""
+    blocking", the comment "0 blocking" (they counted the packages and configured URLs that
+    block, not the inputs)."""
     tidy = [{"name": "fine", "arch": "src"}, {"name": "fine", "sourcerpm": "fine-1.0-1.src.rpm"}]
     result = audit(Case(tidy, [Gap(GapKind.EMPTY_INPUT, "empty/: nothing to read")], [], (), 0))
     view = view_of(result, gate=GateOptions(strict=True, today=TODAY))
@@ -757,6 +758,10 @@ def test_a_gap_of_the_inputs_that_blocks_is_never_nothing_blocking() -> None:
         text = plain(fmt, FORMATS[fmt](view))
         assert "nothing blocking" not in text, fmt
         assert "2 clean; 1 gap of the inputs blocking (--strict); incomplete: 1 empty-input" in text, fmt
+    # The comment counts the packages that block, and says the gap beside them.
+    assert "0 blocking, 1 gap of the inputs blocking (--strict), 0 waived; exit code 3." in FORMATS[
+        "markdown"
+    ](view)
     # Without --strict the gap blocks nothing, and the line says so.
     passed = view_of(result)
     assert "2 clean; nothing blocking; incomplete: 1 empty-input" in FORMATS["table"](passed)
