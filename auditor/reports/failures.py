@@ -5,11 +5,17 @@ block, an audit of nothing. The exit code says so; every format shows each as fa
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.core.errors import ExitCode
 from auditor.gate.decision import Decision
 from auditor.gate.waivers import Waiver
+from auditor.reports.text import plural
+
+if TYPE_CHECKING:  # named in annotations only
+    from auditor.reports.rows import FactView
 
 
 class RunFailureKind(enum.StrEnum):
@@ -70,3 +76,11 @@ def run_failures(decision: Decision) -> tuple[RunFailure, ...]:
             )
         )
     return tuple(found)
+
+
+def inputs_blocking(run_gaps: Iterable[FactView]) -> str:
+    """``1 gap of the inputs blocking (--strict)``, said beside the blocking packages: the gaps
+    of the inputs ``--strict`` makes block fail a run no package blocks (the JSON report counts
+    them among its blocking facts); empty when none blocks."""
+    count = sum(item.fact.gap.count for item in run_gaps if item.blocks and item.fact.gap is not None)
+    return f"{plural(count, 'gap')} of the inputs blocking (--strict)" if count else ""

@@ -20,6 +20,7 @@ from auditor.audit.facttext import hop_text
 from auditor.origin.findings import Verdict
 from auditor.reports.chains import shown as shown_chain
 from auditor.reports.comment import fitted
+from auditor.reports.failures import inputs_blocking
 from auditor.reports.inert import markup_inert
 from auditor.reports.rows import Gate, PackageView, left_out
 from auditor.reports.text import code_span, plural, reader_line, shorten
@@ -51,6 +52,8 @@ def render(view: ReportView) -> str:
             f"{len(view.blocking) + urls} blocking ({len(view.blocking)} packages, "
             f"{urls} configured repository {url_word})"
         )
+    if unseen := inputs_blocking(view.run_gaps):  # as the table says them, beside the packages
+        said += f", {unseen}"
     lines.append(
         f"{plural(len(view.rows), 'package')} audited from {len(view.inputs)} input(s); "
         f"{said}, {len(view.waived)} waived; exit code {int(view.exit_code)}."

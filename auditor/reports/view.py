@@ -32,7 +32,7 @@ from auditor.net.urlpolicy import strip_userinfo
 from auditor.origin.findings import Category, Finding, Verdict
 from auditor.origin.policy import Policy
 from auditor.reports.chains import Rests
-from auditor.reports.failures import RunFailure, run_failures, stale_reason
+from auditor.reports.failures import RunFailure, inputs_blocking, run_failures, stale_reason
 from auditor.reports.rows import FactView, Gate, PackageView, fact_view, package_view, unaudited_evidence
 from auditor.reports.text import plural
 from auditor.rpm.model import Package
@@ -208,12 +208,11 @@ class ReportView:
         if self.config:
             text += f"; {len(self.config)} configured repository URL(s) on policy hosts"
         blocking = len(self.blocking) + len(self.blocking_config)
-        # Stale waivers that block fail the run with no package blocking: never "nothing blocking".
-        stale = "stale waivers block" if self.decision.stale_blocks else ""
-        if blocking:
-            text += f"; {blocking} blocking" + (f", and {stale}" if stale else "")
-        else:
-            text += f"; {stale or 'nothing blocking'}"
+        # Stale waivers and input gaps --strict blocks fail a run no package blocks: never "nothing blocking".
+        said = [f"{blocking} blocking"] if blocking else []
+        said += [unseen] if (unseen := inputs_blocking(self.run_gaps)) else []
+        said += ["stale waivers block"] if self.decision.stale_blocks else []
+        text += "; " + (", and ".join(said) or "nothing blocking")
         if self.waived:
             text += f", {len(self.waived)} waived"
         completeness = self.decision.completeness

@@ -4,21 +4,16 @@ The same audit is rendered in every format (`auditor.reports.render.FORMATS`) un
 set-ups (waivers of a package, of one rule, of a category and of a gap; a baseline; policy
 allows; ``--strict``; a wider ``--fail-on``). From each output a reader takes back what it
 says blocks and the exit code it states, and all of them must say what the decision says.
-Every format needs a reader here: a format added without one fails this test.
+Every format needs a reader (`tests.reports.verdict_readers`): a format added without one fails
+this test.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import pytest
-from packageurl import PackageURL
 
 from auditor.audit.facts import FactKind
 from auditor.gate.baseline import Baseline, BaselineEntry
@@ -30,6 +25,7 @@ from auditor.reports.render import FORMATS, render_pieces
 from auditor.reports.view import ReportView
 from auditor.rpm.gaps import Gap, GapKind
 from tests.report_cases import CITRIX, GATE, TODAY, audit_of, view_of, waiver
+from tests.reports.verdict_readers import READERS
 
 SPECS: list[dict[str, Any]] = [
     *GATE,
@@ -41,142 +37,6 @@ SPECS: list[dict[str, Any]] = [
     {"name": "gappy", "gaps": [("source-not-audited", "gappy-1.0-1.src.rpm")]},
     {"name": "noted", "url": "https://noted.example/noted.tar.gz"},
 ]
-
-
-@dataclass(frozen=True)
-class Said:
-    """What one output says about the decision; None where the format does not say."""
-
-    exit_code: int | None
-    blocking: set[str] | None
-    """NEVRAs of the packages it shows as blocking."""
-    facts: dict[str, bool] | None = None
-    """Fingerprint -> blocks, where the format shows facts one by one."""
-
-
-def _table(text: str, view: ReportView) -> Said:
-    blocking = {
-        row.package.nevra
-        for row in view.rows
-        if re.search(rf"^{re.escape(row.package.nevra)}\s+\S+ \*", text, re.M)
-    }
-    return Said(None, blocking)
-
-
-def _json(text: str, view: ReportView) -> Said:
-    document = json.loads(text)
-    facts = {fact["fingerprint"]: fact["blocks"] for p in document["packages"] for fact in p["facts"]}
-    facts.update({f["fingerprint"]: f["blocks"] for f in document.get("config_findings", [])})
-    facts.update({f["fingerprint"]: f["blocks"] for f in document["completeness"]["gaps"]})
-    blocking = {p["nevra"] for p in document["packages"] if p["blocking"]}
-    assert blocking == {p["nevra"] for p in document["packages"] if any(f["blocks"] for f in p["facts"])}
-    return Said(document["summary"]["exit_code"], blocking, facts)
-
-
-def _sarif(text: str, view: ReportView) -> Said:
-    run = json.loads(text)["runs"][0]
-    facts: dict[str, bool] = {}
-    blocking: set[str] = set()
-    for result in run["results"]:
-        blocks = result["level"] == "error" and "suppressions" not in result
-        facts[result["partialFingerprints"]["auditorFact/v1"]] = blocks
-        if blocks and "nevra" in result["properties"]:
-            blocking.add(result["properties"]["nevra"])
-    for notification in run["invocations"][0]["toolExecutionNotifications"]:
-        if "auditorFact/v1" in notification.get("properties", {}):  # a gap of the inputs
-            facts[notification["properties"]["auditorFact/v1"]] = notification["level"] == "error"
-    return Said(run["invocations"][0]["exitCode"], blocking, facts)
-
-
-def _junit(text: str, view: ReportView) -> Said:
-    suite = ET.fromstring(text).find("testsuite")
-    assert suite is not None
-    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    audited = {row.package.nevra for row in view.rows}
-    failed = {case.get("name", "") for case in suite.iter("testcase") if case.find("failure") is not None}
-    return Said(int(properties["exit-code"] or -1), failed & audited)
-
-
-def _markdown(text: str, view: ReportView) -> Said:
-    blocking = set(re.findall(r"^\| `([^`]+)` \| \*\*[a-z-]+\*\* \(blocking\) \|", text, re.M))
-    code = re.search(r"exit code (\d+)\.", text)
-    assert code is not None
-    return Said(int(code.group(1)), blocking)
-
-
-def _html(text: str, view: ReportView) -> Said:
-    data = re.search(r'<script type="application/json" id="auditor-data">(.*?)</script>', text, re.S)
-    assert data is not None
-    packages = json.loads(data.group(1))["packages"]
-    code = re.search(r"exit code (\d+)</p>", text)
-    assert code is not None
-    return Said(int(code.group(1)), {p["nevra"] for p in packages if p["gate"] == "blocking"})
-
-
-def _dot(text: str, view: ReportView) -> Said:
-    nodes = re.findall(r"^  n\d+ \[(.*)\];$", text, re.M)
-    blocking = {
-        re.search(r'nevra="([^"]+)"', node).group(1)  # type: ignore[union-attr]
-        for node in nodes
-        if 'gate="blocking"' in node
-    }
-    return Said(None, blocking)
-
-
-def _graphml(text: str, view: ReportView) -> Said:
-    graph = nx.parse_graphml(text)
-    return Said(None, {data["nevra"] for _, data in graph.nodes(data=True) if data.get("gate") == "blocking"})
-
-
-def _cyclonedx(text: str, view: ReportView) -> Said:
-    document = json.loads(text)
-    run = {p["name"]: p["value"] for p in document["metadata"]["properties"]}
-    blocking = set()
-    for component in document["components"]:
-        properties = {(p["name"], p["value"]) for p in component.get("properties", [])}
-        if ("auditor:blocking", "true") in properties:
-            blocking.add(_nevra(PackageURL.from_string(component["purl"])))
-    return Said(int(run["auditor:exit-code"]), blocking)
-
-
-def _nevra(purl: PackageURL) -> str:
-    qualifiers = purl.qualifiers
-    assert isinstance(qualifiers, dict)
-    epoch = f"{qualifiers['epoch']}:" if "epoch" in qualifiers else ""
-    return f"{purl.name}-{epoch}{purl.version}.{qualifiers['arch']}"
-
-
-def _spdx(text: str, view: ReportView) -> Said:
-    document = json.loads(text)
-    run = dict(a["comment"].split("=", 1) for a in document["annotations"])
-    blocking = set()
-    for package in document["packages"]:
-        if any(a["comment"] == "auditor:blocking=true" for a in package.get("annotations", [])):
-            [purl] = [r["referenceLocator"] for r in package["externalRefs"] if r["referenceType"] == "purl"]
-            blocking.add(_nevra(PackageURL.from_string(purl)))
-    return Said(int(run["auditor:exit-code"]), blocking)
-
-
-def _no_decision(text: str, view: ReportView) -> Said:
-    """The package inventory and model show what was read, not what the gate decided."""
-    assert "blocking" not in text and "waived" not in text
-    return Said(None, None)
-
-
-READERS: dict[str, Callable[[str, ReportView], Said]] = {
-    "table": _table,
-    "json": _json,
-    "sarif": _sarif,
-    "junit": _junit,
-    "markdown": _markdown,
-    "html": _html,
-    "dot": _dot,
-    "graphml": _graphml,
-    "cyclonedx": _cyclonedx,
-    "spdx": _spdx,
-    "inventory": _no_decision,
-    "model": _no_decision,
-}
 
 
 def _setups() -> dict[str, ReportView]:
