@@ -284,7 +284,10 @@ def _why(
             else " (accepted by the baseline)"
         )
     if others:
-        text += ("; " if reason or text else "") + "also blocks: " + ", ".join(others)
+        # "also" only beside a status that blocks itself: a waived depends, or a clean package
+        # only a gap --strict makes block, is not what blocks ("clean *  also blocks: gap").
+        also = "also " if any(item.blocks for item in facts if item.fact.status is status) else ""
+        text += ("; " if reason or text else "") + f"{also}blocks: " + ", ".join(others)
     for said in dict.fromkeys(
         f"{item.fact.kind._value_}: {item.reason}" for item in beyond if item.fact.status is not status
     ):

@@ -339,9 +339,11 @@ def test_a_waived_status_is_not_read_as_a_waived_gap_that_blocks(
     """app needs Citrix ctx; a waiver accepts that (category citrix) and ``--strict`` makes app's
     unseen evidence (automatic-requires) block. Every row said ``depends (blocking)`` and ``needs
     ctx...; also blocks: gap (waived by app-citrix)``: the one thing that blocks read as waived,
-    and the one that is waived as blocking."""
+    and the one that is waived as blocking. Then ``...(waived by app-citrix); also blocks: gap``:
+    "also" beside a status a waiver accepted read as if the depends blocked too (verdicts62)."""
     _spec_of(tmp_path / "in", "ctx", "Vendor: Citrix Systems, Inc.", "AutoReq: no")
     _spec_of(tmp_path / "in", "app", "Requires: ctx")
+    _spec_of(tmp_path / "in", "fine")
     waivers = tmp_path / "waivers.toml"
     waivers.write_text(
         '[[waiver]]\nid = "app-citrix"\npackage = "app"\ncategory = "citrix"\nreason = "r"\nowner = "o"\n'
@@ -355,12 +357,17 @@ def test_a_waived_status_is_not_read_as_a_waived_gap_that_blocks(
         "depends": False,
         "gap": True,
     }
-    expected = "needs ctx-1.0-1.noarch (for ctx); 1 hop(s) to ctx-1.0-1.noarch (waived by app-citrix); also blocks: gap"
+    expected = (
+        "needs ctx-1.0-1.noarch (for ctx); 1 hop(s) to ctx-1.0-1.noarch (waived by app-citrix); blocks: gap"
+    )
     assert app["why"] == expected
     _, table = _scan(args, capsys)
     assert expected in table
     _, markdown = _scan([*args, "--format", "markdown"], capsys)
     assert f"`{expected}`" in markdown
+    # A package blocked by a gap alone: its clean status is no "clean ... also blocks".
+    [fine] = [p for p in json.loads(document)["packages"] if p["nevra"] == "fine-1.0-1.noarch"]
+    assert (fine["status"], fine["blocking"], fine["why"]) == ("clean", True, "blocks: gap")
 
 
 def test_a_junit_failure_is_typed_by_what_blocks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
