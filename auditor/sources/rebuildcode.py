@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.spec.lines import SECTION
 
 
 def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
@@ -134,4 +135,20 @@ def _fits(pieces: Sequence[str], name: str) -> bool:
         if found < 0:
             return False
         position = found + len(piece)
+    return True
+
+
+def read_as_stored(text: str, stored: str | None) -> bool:
+    """Whether the spec ``text`` (a source RPM's payload's) is read as the SPEC tag ``stored``
+    says its builder read it, without a parse: every line of it is one of the tag's, and holds no
+    macro (a section's own ``%name`` aside), which rpm would have stored expanded. The SRPM says
+    both: one whose tag was written over with a clean spec's passed clean, alone or beside its
+    binary, where its payload's spec (what a rebuild reads) declares a Citrix Source or a
+    subpackage whose %post curls a Citrix host (redteam62). A spec with any macro is parsed."""
+    lines = {line.strip() for line in (stored or "").split("\n")}
+    for line in text.split("\n"):
+        stripped = line.strip()
+        section = SECTION.match(stripped)
+        if "%" in (section.group(2) if section else stripped) or stripped not in lines:
+            return False
     return True

@@ -28,7 +28,7 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
-from auditor.sources.rebuildcode import rebuild_needs, unseen_code
+from auditor.sources.rebuildcode import read_as_stored, rebuild_needs, unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -198,7 +198,7 @@ def with_rebuild_spec(
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)
     text = data.decode("utf-8", "replace")
     lost = [gap for gap in reading.gaps if gap.detail.endswith(parsed.LOST_HEADER)]
-    if not lost and not any(construct in text for construct in _BRANCHES):
+    if not lost and not any(c in text for c in _BRANCHES) and read_as_stored(text, main.string(Tag.SPEC)):
         return reading  # one parse only: the builder's is the rebuild's (a spec's %global wins over -D)
     from auditor.rpm.spec.parser import parse_spec
 

@@ -1,0 +1,81 @@
+"""A source RPM whose SPEC tag is not the parse of the spec its payload carries.
+
+rpmbuild stores the spec it parsed in the header (the SPEC tag) and packs the spec file in the
+payload; ``rpmbuild --rebuild`` and mock read the payload's. A spec holding no conditional and no
+code parses the same on every host, so its SPEC tag was taken for the payload's reading and the
+payload's spec was not parsed. But both are the SRPM's to say: one whose SPEC tag was written
+over (a clean spec's) passed clean with ``--strict``, alone or beside its binary, where its
+payload's spec, scanned as a file, blocks on a Citrix Source or subpackage (redteam62). The
+payload's spec is read unless every line of it is one of the SPEC tag's, as rpm would store it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from tests.hostile.make_corpus import SIG_MD5, SPEC, TYPE_STRING, split_rpm
+from tests.rpmbuild import build_all
+
+SOURCEPKGID = 1146
+PREAMBLE = "Name: {name}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+SOURCE = "Source0: https://{host}/{name}.tar.gz\n"
+TOOLS = "%package tools\nSummary: t\n%description tools\nt\n%post tools\ncurl https://www.citrix.com/x\n"
+TOOLS += "%files tools\n"
+TAIL = "%description\nd\n%files\n"
+
+
+def forged(tmp_path: Path, name: str, text: str, clean: str) -> tuple[Path, Path, list[Path]]:
+    """The spec ``text`` written, and the SRPM and binaries rpmbuild makes of it, the SRPM's SPEC
+    tag written over with the ``clean`` spec (its digests made true again)."""
+    spec = tmp_path / f"{name}.spec"
+    spec.write_text(text.format(name=name, host="www.citrix.com"))
+    srpm, binaries = build_all(spec, tmp_path / "top", {f"{name}.tar.gz": "x\n"})
+    rpm = split_rpm(srpm.read_bytes())
+    rpm.main.set_strings(SPEC, [clean.format(name=name, host="example.org").encode()], type_=TYPE_STRING)
+    srpm.write_bytes(rpm.to_bytes())
+    return spec, srpm, binaries
+
+
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(["scan", *args, "--format", "json", "-q", "--no-cache", "--strict"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_a_citrix_source_only_in_the_payloads_spec_blocks_the_source_rpm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = PREAMBLE + SOURCE + TAIL
+    spec, srpm, _ = forged(tmp_path, "srcy", text, text)
+    code, document = scan([str(spec)], capsys)
+    assert code == 1 and document["summary"]["statuses"]["origin"] >= 1
+    code, document = scan([str(srpm)], capsys)
+    assert code == 1, document["summary"]
+    (source,) = [row for row in document["packages"] if row["nevra"] == "srcy-1-1.src"]
+    assert source["status"] == "origin"
+    assert "https://www.citrix.com/srcy.tar.gz" in {finding["value"] for finding in source["findings"]}
+
+
+def test_a_subpackage_only_in_the_payloads_spec_is_rebuilt_beside_the_binary_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The binary given holds every package the forged SPEC tag builds, and claims to be built from
+    this SRPM (its SOURCEPKGID the SRPM's MD5): the rebuild was skipped, and cov-tools, whose
+    %post curls a Citrix host, was not seen."""
+    _, srpm, binaries = forged(tmp_path, "cov", PREAMBLE + TAIL + TOOLS, PREAMBLE + TAIL)
+    (binary,) = [path for path in binaries if path.name == "cov-1-1.noarch.rpm"]
+    signature = split_rpm(srpm.read_bytes()).signature
+    md5 = signature.store[signature.entry(SIG_MD5)[2] :][:16]
+    rpm = split_rpm(binary.read_bytes())
+    offset = rpm.main.entry(SOURCEPKGID)[2]
+    rpm.main.store[offset : offset + 16] = md5
+    binary.write_bytes(rpm.to_bytes())
+    for given in ([str(srpm)], [str(srpm), str(binary)]):
+        code, document = scan(given, capsys)
+        statuses = {row["nevra"]: row["status"] for row in document["packages"]}
+        assert (code, statuses.get("cov-tools-1-1.noarch")) == (1, "origin"), given
