@@ -28,7 +28,7 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
-from auditor.sources.rebuildcode import read_as_stored, rebuild_needs, unseen_code
+from auditor.sources.rebuildcode import expands_to, read_as_stored, rebuild_needs, refused_spec, unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -129,7 +129,7 @@ def _read_srpm_spec(
         return _unread(main, exc.gap)
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
-    if (refused := _refused(data)) is not None:
+    if (refused := refused_spec(data)) is not None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is {refused}")
     where = f"payload:{spec_name}"
     # The spec parser is imported here (8 ms of modules and regexes): only a source RPM without
@@ -193,7 +193,7 @@ def with_rebuild_spec(
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
     where = f"payload:{spec_name}"
-    if (refused := _refused(data)) is not None:  # what a rebuild makes is unknown
+    if (refused := refused_spec(data)) is not None:  # what a rebuild makes is unknown
         gap = Gap(GapKind.SPEC_UNREADABLE, f"{where}, the spec a rebuild reads, could not be read: {refused}")
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)
     text = data.decode("utf-8", "replace")
@@ -209,7 +209,7 @@ def with_rebuild_spec(
         gap = Gap(GapKind.SPEC_UNREADABLE, detail)
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)  # what a rebuild makes is unknown
     known = {(item.kind, item.value) for item in reading.sources}
-    lines = {(item.kind, item.number) for item in reading.sources}
+    lines = {(item.kind, item.number): item.value for item in reading.sources}  # the builder's values
     added: list[SourceFile] = []
     hosts_read: list[SourceFile] = []
     gaps: list[Gap] = []
@@ -221,8 +221,10 @@ def with_rebuild_spec(
             added.append(item)
         elif (item.kind, item.number) not in lines:  # else the builder's expansion of that line
             gaps.append(unexpanded_source_gap(where, item))
-        elif "%" not in item.value:  # as a host without the builder's macros reads it: judged too,
-            # where `https://downloads.citrix.com%{?dist}/x` built with `dist .evil` passed clean
+        elif "%" not in item.value or not expands_to(item.value, lines[item.kind, item.number]):
+            # As a host without the builder's macros reads it: judged too, where
+            # `https://downloads.citrix.com%{?dist}/x` built with `dist .evil` passed clean; and where
+            # no value of its macros gives the builder's (a SPEC tag written over, redteam62)
             hosts_read.append(item)
             gaps.append(unexpanded_source_gap(where, item))
     notes = tuple(
@@ -270,14 +272,6 @@ def with_rebuild_spec(
         gaps=(*(gap for gap in reading.gaps if gap not in lost), *gaps),
         alternatives=(*reading.alternatives, *alternatives),
     )
-
-
-def _refused(data: bytes) -> str | None:
-    """Why a payload's spec is not parsed: past a spec file's bound (`MAX_SPEC_BYTES`, as the
-    rebuild's reading), 16 MB of subpackages took 39 s and 717 MB."""
-    from auditor.sources.specs import MAX_SPEC_BYTES
-
-    return f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused" if len(data) > MAX_SPEC_BYTES else None
 
 
 def _read_by_other_hosts(main: Header, first: SpecPackage | None) -> list[tuple[str, str]]:
