@@ -140,18 +140,19 @@ def _fits(pieces: Sequence[str], name: str) -> bool:
 
 def read_as_stored(text: str, stored: str | None) -> bool:
     """Whether the spec ``text`` (a source RPM's payload's) is read as the SPEC tag ``stored``
-    says its builder read it, without a parse: every line of it is one of the tag's, and holds no
-    macro (a section's own ``%name`` aside), which rpm would have stored expanded. The SRPM says
-    both: one whose tag was written over with a clean spec's passed clean, alone or beside its
-    binary, where its payload's spec (what a rebuild reads) declares a Citrix Source or a
-    subpackage whose %post curls a Citrix host (redteam62). A spec with any macro is parsed."""
-    lines = {line.strip() for line in (stored or "").split("\n")}
-    for line in text.split("\n"):
-        stripped = line.strip()
-        section = SECTION.match(stripped)
-        if "%" in (section.group(2) if section else stripped) or stripped not in lines:
+    says its builder read it, without a parse: its lines are the tag's, in their order (blank
+    lines aside), and none holds a macro (a section's own ``%name`` aside), which rpm would have
+    stored expanded. The SRPM says both: one whose tag was written over with a clean spec's, or
+    with the payload's lines in another order (a Citrix Source0 moved into the description),
+    passed clean, alone or beside its binary, where its payload's spec (what a rebuild reads)
+    declares a Citrix Source or a subpackage whose %post curls a Citrix host (redteam62). A spec
+    with any macro, or a comment (rpm stores a blank line for it), is parsed."""
+    ours = [line.rstrip() for line in text.split("\n") if line.strip()]
+    for line in ours:
+        section = SECTION.match(line.strip())
+        if "%" in (section.group(2) if section else line):
             return False
-    return True
+    return ours == [line.rstrip() for line in (stored or "").split("\n") if line.strip()]
 
 
 def refused_spec(data: bytes) -> str | None:

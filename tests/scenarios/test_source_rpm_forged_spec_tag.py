@@ -60,6 +60,24 @@ def test_a_citrix_source_only_in_the_payloads_spec_blocks_the_source_rpm(
     the tag's: but no value of the macro makes www.citrix.com's URL example.org's (code 3: the
     macro is a gap, as when the payload's spec is scanned as a file)."""
     spec, srpm, _ = forged(tmp_path, "srcy", PREAMBLE + line + TAIL, PREAMBLE + SOURCE + TAIL)
+    check_blocks(spec, srpm, line, code, capsys)
+
+
+def test_a_spec_whose_lines_are_the_tags_in_another_order_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each line of the payload's spec is one of the tag's, but the tag's Source0 line is the
+    payload's description and the other way round: the tag's reading is not the payload's."""
+    citrix, clean = (SOURCE.format(host=host, name="{name}") for host in ("www.citrix.com", "example.org"))
+    text = PREAMBLE + citrix + "%description\nd\n" + clean + "%files\n"
+    spec, srpm, _ = forged(
+        tmp_path, "srcy", text, PREAMBLE + clean + "%description\nd\n" + citrix + "%files\n"
+    )
+    check_blocks(spec, srpm, SOURCE, 1, capsys)
+
+
+def check_blocks(spec: Path, srpm: Path, line: str, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """The spec and its SRPM exit ``code``, the source package origin for ``line``'s URL."""
     for given in (spec, srpm):
         found, document = scan([str(given)], capsys)
         assert found == code, (given, document["summary"])
