@@ -275,13 +275,14 @@ def with_rebuild_spec(
 def _read_by_other_hosts(main: Header, first: SpecPackage | None) -> list[tuple[str, str]]:
     """The origin tags whose value the payload's spec gives otherwise than the builder's parse
     did, with no macro left: a build host's macro in them (``URL: https://www.citrix.com%{?dist}``
-    built ``--define 'dist .evil'``) made the tag's value the builder's alone."""
+    built ``--define 'dist .evil'``) made the tag's value the builder's alone; or with macros no
+    value of which gives the header's (a payload written over: redteam62)."""
     if first is None:
         return []
     found = []
     for tag in sorted(ORIGIN_TAGS):
-        value = getattr(first, tag)
-        if value and "%" not in value and value != main.string(getattr(Tag, tag.upper())):
+        value, built = getattr(first, tag), main.string(getattr(Tag, tag.upper()))
+        if value and value != built and ("%" not in value or not expands_to(value, built or "")):
             found.append((tag, value))
     return found
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from auditor.cli.main import main
-from tests.hostile.make_corpus import SIG_MD5, SPEC, TYPE_STRING, split_rpm
+from tests.hostile.make_corpus import SIG_MD5, SPEC, TYPE_STRING, _cpio, _gzip, split_rpm
 from tests.rpmbuild import build_all
 
 SOURCEPKGID = 1146
@@ -105,3 +105,29 @@ def test_a_subpackage_only_in_the_payloads_spec_is_rebuilt_beside_the_binary_giv
         code, document = scan(given, capsys)
         statuses = {row["nevra"]: row["status"] for row in document["packages"]}
         assert (code, statuses.get("cov-tools-1-1.noarch")) == (1, "origin"), given
+
+
+def test_a_citrix_url_no_value_of_whose_macros_is_the_tags_is_the_source_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SRPM and its binary of example.org's URL (its SOURCEPKGID the SRPM's MD5), the SRPM's
+    payload spec written over with URL: https://www.citrix.com/%{xsdir}, no expansion of the
+    header's: the source package passed --strict clean beside the binary, where the SRPM alone
+    blocks (its rebuild's binary carries the URL)."""
+    spec = tmp_path / "urlc.spec"
+    spec.write_text((PREAMBLE + "URL: https://example.org/urlc\n" + TAIL).format(name="urlc"))
+    srpm, (binary,) = build_all(spec, tmp_path / "top", {})
+    rpm = split_rpm(srpm.read_bytes())
+    text = (PREAMBLE + "URL: https://www.citrix.com/%{{xsdir}}\n" + TAIL).format(name="urlc")
+    rpm.payload = _gzip(_cpio([(b"urlc.spec", text.encode())]))
+    srpm.write_bytes(rpm.to_bytes())
+    md5 = rpm.signature.store[rpm.signature.entry(SIG_MD5)[2] :][:16]
+    built = split_rpm(binary.read_bytes())
+    offset = built.main.entry(SOURCEPKGID)[2]
+    built.main.store[offset : offset + 16] = md5
+    binary.write_bytes(built.to_bytes())
+    for given in ([str(srpm)], [str(srpm), str(binary)]):
+        code, document = scan(given, capsys)
+        assert code == 3 and document["summary"]["statuses"]["origin"] >= 1, given
+        values = {finding["value"] for row in document["packages"] for finding in row["findings"]}
+        assert "https://www.citrix.com/%{xsdir}" in values, given
