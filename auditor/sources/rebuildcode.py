@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.spec.lines import SECTION
 
 
 def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
@@ -134,4 +135,56 @@ def _fits(pieces: Sequence[str], name: str) -> bool:
         if found < 0:
             return False
         position = found + len(piece)
+    return True
+
+
+def read_as_stored(text: str, stored: str | None) -> bool:
+    """Whether the spec ``text`` (a source RPM's payload's) is read as the SPEC tag ``stored``
+    says its builder read it, without a parse: its lines are the tag's, in their order (blank
+    lines aside), and none holds a macro (a section's own ``%name`` aside), which rpm would have
+    stored expanded. The SRPM says both: one whose tag was written over with a clean spec's, or
+    with the payload's lines in another order (a Citrix Source0 moved into the description),
+    passed clean, alone or beside its binary, where its payload's spec (what a rebuild reads)
+    declares a Citrix Source or a subpackage whose %post curls a Citrix host (redteam62). A spec
+    with any macro, or a comment (rpm stores a blank line for it), is parsed."""
+    ours = [line.rstrip() for line in text.split("\n") if line.strip()]
+    for line in ours:
+        section = SECTION.match(line.strip())
+        if "%" in (section.group(2) if section else line):
+            return False
+    return ours == [line.rstrip() for line in (stored or "").split("\n") if line.strip()]
+
+
+def refused_spec(data: bytes) -> str | None:
+    """Why a payload's spec is not parsed: past a spec file's bound (`MAX_SPEC_BYTES`, as the
+    rebuild's reading), 16 MB of subpackages took 39 s and 717 MB (redteam62)."""
+    from auditor.sources.specs import MAX_SPEC_BYTES
+
+    return f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused" if len(data) > MAX_SPEC_BYTES else None
+
+
+_MACRO = re.compile(r"%(?:\{[^{}]*\}|\??[A-Za-z_][A-Za-z0-9_]*|%)")
+"""A macro of a spec's line, as a value it may expand to is matched (`expands_to`)."""
+
+
+def expands_to(value: str, expanded: str | None) -> bool:
+    """Whether some expansion of the macros of a spec's ``value`` gives ``expanded`` (the builder's,
+    in the SPEC tag): its text outside them kept, in order. Unsure (a macro inside a macro): no.
+    Each piece is looked for after the last, as a glob's are: the spec's to write, a pattern of
+    many macros is no regular expression to backtrack over."""
+    if expanded is None or "{" in _MACRO.sub("", value):
+        return False
+    pieces = _MACRO.split(value)
+    if len(pieces) == 1:
+        return value == expanded
+    first, *middle, last = pieces
+    end = len(expanded) - len(last)
+    if end < len(first) or not expanded.startswith(first) or not expanded.endswith(last):
+        return False
+    at = len(first)
+    for piece in middle:
+        found = expanded.find(piece, at, end)
+        if found < 0:
+            return False
+        at = found + len(piece)
     return True

@@ -28,7 +28,7 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
-from auditor.sources.rebuildcode import rebuild_needs, unseen_code
+from auditor.sources.rebuildcode import expands_to, read_as_stored, rebuild_needs, refused_spec, unseen_code
 
 _RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
@@ -129,6 +129,8 @@ def _read_srpm_spec(
         return _unread(main, exc.gap)
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
+    if (refused := refused_spec(data)) is not None:
+        return _unreadable(main, f"no SPEC tag, and {spec_name} is {refused}")
     where = f"payload:{spec_name}"
     # The spec parser is imported here (8 ms of modules and regexes): only a source RPM without
     # a SPEC tag (rpm < 4.15) needs it.
@@ -190,13 +192,16 @@ def with_rebuild_spec(
             return reading
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
+    where = f"payload:{spec_name}"
+    if (refused := refused_spec(data)) is not None:  # what a rebuild makes is unknown
+        gap = Gap(GapKind.SPEC_UNREADABLE, f"{where}, the spec a rebuild reads, could not be read: {refused}")
+        return replace(reading, gaps=(*reading.gaps, gap), builds=None)
     text = data.decode("utf-8", "replace")
     lost = [gap for gap in reading.gaps if gap.detail.endswith(parsed.LOST_HEADER)]
-    if not lost and not any(construct in text for construct in _BRANCHES):
+    if not lost and not any(c in text for c in _BRANCHES) and read_as_stored(text, main.string(Tag.SPEC)):
         return reading  # one parse only: the builder's is the rebuild's (a spec's %global wins over -D)
     from auditor.rpm.spec.parser import parse_spec
 
-    where = f"payload:{spec_name}"
     try:
         spec = parse_spec(text, where, arch=main.string(Tag.ARCH) or "x86_64")
     except InputError as exc:
@@ -204,7 +209,7 @@ def with_rebuild_spec(
         gap = Gap(GapKind.SPEC_UNREADABLE, detail)
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)  # what a rebuild makes is unknown
     known = {(item.kind, item.value) for item in reading.sources}
-    lines = {(item.kind, item.number) for item in reading.sources}
+    lines = {(item.kind, item.number): item.value for item in reading.sources}  # the builder's values
     added: list[SourceFile] = []
     hosts_read: list[SourceFile] = []
     gaps: list[Gap] = []
@@ -216,8 +221,10 @@ def with_rebuild_spec(
             added.append(item)
         elif (item.kind, item.number) not in lines:  # else the builder's expansion of that line
             gaps.append(unexpanded_source_gap(where, item))
-        elif "%" not in item.value:  # as a host without the builder's macros reads it: judged too,
-            # where `https://downloads.citrix.com%{?dist}/x` built with `dist .evil` passed clean
+        elif "%" not in item.value or not expands_to(item.value, lines[item.kind, item.number]):
+            # As a host without the builder's macros reads it: judged too, where
+            # `https://downloads.citrix.com%{?dist}/x` built with `dist .evil` passed clean; and where
+            # no value of its macros gives the builder's (a SPEC tag written over, redteam62)
             hosts_read.append(item)
             gaps.append(unexpanded_source_gap(where, item))
     notes = tuple(
@@ -238,13 +245,11 @@ def with_rebuild_spec(
     gaps.extend(unseen_code(spec.gaps, text, where))
     # The names a rebuild may build too (`Spec.other_names`): judged as the names it declares.
     built_too = tuple(("builds", name) for name in spec.other_names)
-    alternatives = tuple(
-        pair
-        for pair in (*source_alternatives(spec.packages), *built_too)
-        if "%" not in pair[1] and pair not in reading.alternatives
-    )
+    carried = set(reading.alternatives)  # 93,000 subpackages looked for in a tuple: two minutes
+    pairs = (*source_alternatives(spec.packages), *built_too)
+    alternatives = tuple(pair for pair in pairs if "%" not in pair[1] and pair not in carried)
     for tag, value in _read_by_other_hosts(main, spec.packages[0] if spec.packages else None):
-        if (tag, value) not in alternatives and (tag, value) not in reading.alternatives:
+        if (tag, value) not in alternatives and (tag, value) not in carried:
             alternatives += ((tag, value),)
             said = f"{where}: {tag} {value}, as a host without the builder's macros reads it"
             gaps.append(Gap(GapKind.UNEXPANDED_TAG, said))
@@ -270,13 +275,14 @@ def with_rebuild_spec(
 def _read_by_other_hosts(main: Header, first: SpecPackage | None) -> list[tuple[str, str]]:
     """The origin tags whose value the payload's spec gives otherwise than the builder's parse
     did, with no macro left: a build host's macro in them (``URL: https://www.citrix.com%{?dist}``
-    built ``--define 'dist .evil'``) made the tag's value the builder's alone."""
+    built ``--define 'dist .evil'``) made the tag's value the builder's alone; or with macros no
+    value of which gives the header's (a payload written over: redteam62)."""
     if first is None:
         return []
     found = []
     for tag in sorted(ORIGIN_TAGS):
-        value = getattr(first, tag)
-        if value and "%" not in value and value != main.string(getattr(Tag, tag.upper())):
+        value, built = getattr(first, tag), main.string(getattr(Tag, tag.upper()))
+        if value and value != built and ("%" not in value or not expands_to(value, built or "")):
             found.append((tag, value))
     return found
 

@@ -24,8 +24,9 @@ from auditor.audit.pipeline import audit_packages
 from auditor.core.errors import InputError
 from auditor.formats.rpmheader import read_headers
 from auditor.origin.policy import Policy, load_policy
-from auditor.rpm.model import Package
+from auditor.rpm.model import Package, with_fields
 from auditor.sources.interface import LoadResult
+from auditor.sources.rebuildspec import rebuild_of
 from auditor.sources.repodata import read_repository
 from auditor.sources.rpmpackage import package_from_headers
 
@@ -52,10 +53,25 @@ def _audit(packages: list[Package]) -> None:
 
 
 def check_rpm(data: bytes) -> None:
-    """Read ``data`` as an RPM file (headers, and the payload's spec for a source RPM)."""
+    """Read ``data`` as an RPM file (headers, and the payload's spec for a source RPM), and a
+    source RPM as one scanned alone is: with the binaries its rebuild makes (`rebuilt`)."""
     package, _ = read_rpm(data)
     if package is not None:
-        _audit([package])
+        _audit([package, *rebuilt(package, data)])
+
+
+def rebuilt(package: Package, data: bytes) -> tuple[Package, ...]:
+    """The binaries the spec of the source RPM ``package`` (read from ``data``) builds, read from
+    its payload's spec and its SPEC tag as a source RPM scanned alone is (`rebuild_of`: it reads
+    the file again, so ``data`` is written to one); a binary package builds none."""
+    if not package.is_source or package.from_spec:
+        return ()
+    with tempfile.TemporaryDirectory() as directory:
+        path = str(Path(directory) / "fuzz.src.rpm")
+        Path(path).write_bytes(data)
+        made = rebuild_of(with_fields(package, location=path, input=path))
+    assert made.error is None or made.error.source.startswith(path), made.error  # it names its file
+    return made.binaries
 
 
 def read_rpm(data: bytes) -> tuple[Package | None, InputError | None]:

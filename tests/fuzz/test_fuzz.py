@@ -29,7 +29,15 @@ from auditor.rpm.model import Package
 from auditor.sources.primary_db import check_primary_db
 from auditor.sources.repodata import read_repository
 from tests.differential.oracle import Rpm
-from tests.fuzz.targets import COMPRESSIONS, check_repodata, check_rpm, read_rpm, seed_primary, seed_rpms
+from tests.fuzz.targets import (
+    COMPRESSIONS,
+    RPMS,
+    check_repodata,
+    check_rpm,
+    read_rpm,
+    seed_primary,
+    seed_rpms,
+)
 
 SEEDS = seed_rpms()
 PRIMARY = seed_primary()
@@ -110,6 +118,48 @@ def test_fuzz_header_fast_path_is_the_port(data: bytes) -> None:
     with mock.patch.object(hdrblob, "_well_formed", lambda *_: None):
         slow = read_rpm(data)
     assert repr(fast) == repr(slow)
+
+
+SPEC_LINES = (
+    "Name: x", "Name: %{x}", "Version: 1", "Version: %{x}", "Release: 1%{?dist}", "Epoch: 99999999999999999999",
+    "Summary: s", "License: MIT", "BuildArch: noarch", "BuildArch: src", "BuildArch: nosrc", "ExclusiveArch: %{x}",
+    "Requires: %{x} >= %{x}", "Requires: (a if %{x})", "BuildRequires: %{x}", "Source0: https://updates.xensource.com/%{x}",
+    "Source1: x.repo", "Patch: %{x}", "%package x", "%package -n %{x}", "%package -n x.src", "%package", "%description",
+    "%description x", "%post x", "%post -n %{x} -p /bin/sh", "%post -p <lua>", "%files", "%files x", "%files -f %{x}",
+    "/etc/yum.repos.d/x.repo", "%config %{x}", "%if 0%{?x}", "%if %{x}", "%ifarch x86_64", "%else", "%elif 1", "%endif",
+    "%global x %{x}%{x}", "%define x %{y}", "%global y %(true)", "%undefine x", "%bcond_without x", "%{?with_x:%package y}",
+    "%include /etc/passwd", "%{load:/etc/passwd}", "%{lua: while true do end}", "%{expand:%%package z}", "%prep",
+    "%install", "install -m644 %{SOURCE1} %{buildroot}/etc/yum.repos.d/x.repo", "curl https://updates.xensource.com/x",
+    "%sourcelist", "%patchlist", "%generate_buildrequires", "%changelog", "\\", "%{", "%[1 ? 2 : 3]", "%%",
+)  # fmt: skip
+"""Spec lines, hostile and plain, a source RPM's payload spec or SPEC tag is made of (`spec_srpms`)."""
+
+
+@st.composite
+def spec_srpms(draw: st.DrawFn) -> bytes:
+    """A real source RPM whose payload's spec, and SPEC tag when it has one, are spec text made of
+    `SPEC_LINES` and bits of text: a source RPM scanned alone has its spec read as its rebuild's."""
+    from tests.hostile import make_corpus
+
+    name, tagged = draw(st.sampled_from([("nospec", False), ("xs-sources", False), ("xs-sources", True)]))
+    lines = draw(st.lists(st.sampled_from(SPEC_LINES) | st.text(max_size=24), max_size=40))
+    preamble = (
+        ["Name: x", "Version: 1", "Release: 1", "Summary: s", "License: MIT"] if draw(st.booleans()) else []
+    )
+    text = "\n".join(preamble + lines).encode("utf-8", "surrogatepass")
+    rpm = make_corpus.compact(RPMS / f"{name}-1.0-1.src.rpm")
+    rpm.payload = make_corpus._gzip(make_corpus._cpio([(f"{name}.spec".encode(), text)]))
+    if name == "xs-sources":
+        other = "\n".join(draw(st.lists(st.sampled_from(SPEC_LINES), max_size=20))).encode()
+        rpm.main.set_strings(make_corpus.SPEC, [(text if tagged else other).replace(b"\0", b"")])
+    return rpm.to_bytes()
+
+
+@FUZZ
+@given(spec_srpms())
+def test_fuzz_lone_source_rpm_spec(data: bytes) -> None:
+    """The spec of a source RPM scanned alone is read as its rebuild's (`check_rpm`)."""
+    check_rpm(data)
 
 
 AGAINST_RPM = settings(

@@ -78,6 +78,7 @@ class _SpecReader(PreambleTags):
         self.main = PackageDraft("")
         self.current: PackageDraft | None = self.main
         self.subpackages: list[PackageDraft] = []
+        self.named: dict[str, list[PackageDraft]] = {}  # the subpackages by name, for their scriptlets
         self.sources: list[SourceFile] = []
         self.build_requires: list[Dependency] = []
         self.build_conflicts: list[Dependency] = []
@@ -259,7 +260,7 @@ class _SpecReader(PreambleTags):
                     elif name == "package":
                         self.other_names.append(self._package_name(found.group(2).strip()))
                     else:
-                        add_interpreter(self.main, self.subpackages, name, found.group(2).strip())
+                        add_interpreter(self.main, self.named, name, found.group(2).strip())
             return
         if self.section == "files":
             if stripped and not stripped.startswith("#"):
@@ -291,7 +292,7 @@ class _SpecReader(PreambleTags):
         self.section = name
         self.scripts.section(name, argument, self.main.tags.get("name", ""), line)
         if name in SCRIPTLETS:
-            add_interpreter(self.main, self.subpackages, name, argument)
+            add_interpreter(self.main, self.named, name, argument)
         if name == "generate_buildrequires":
             self.dynamic = True
         if name == "files":
@@ -302,6 +303,7 @@ class _SpecReader(PreambleTags):
         self.current = PackageDraft(subname) if subname else None
         if self.current is not None:
             self.subpackages.append(self.current)
+            self.named.setdefault(subname, []).append(self.current)
 
     def _files_of(self, argument: str) -> str:
         """The package a ``%files`` header names, which a build makes (and packages files of

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.rpm.gaps import Gap, GapKind, bounded
@@ -99,14 +99,15 @@ def scriptlet_header(section: str, argument: str) -> ScriptletHeader:
 
 
 def add_interpreter(
-    main: PackageDraft, subpackages: Sequence[PackageDraft], section: str, argument: str
+    main: PackageDraft, subpackages: Mapping[str, Sequence[PackageDraft]], section: str, argument: str
 ) -> None:
     """Add the requirement on its interpreter that the scriptlet header ``%<section> <argument>``
-    gives its package (``main`` or one of ``subpackages``), if any."""
+    gives its package (``main`` or those of ``subpackages`` of its name), if any. By the name: a
+    list of them looked at whole for each scriptlet made a spec's 20,000 ``%post``s 40 s a reading."""
     if (script := scriptlet_header(section, argument)).requirement is None:
         return
     target = script.package(name := main.tags.get("name", ""))
-    drafts = [main] if target == name else [draft for draft in subpackages if draft.name == target]
+    drafts = [main] if target == name else subpackages.get(target, ())
     for draft in drafts:  # rpm refuses a scriptlet of a package not declared before it
         draft.deps.setdefault(DependencyKind.REQUIRES, []).append(script.requirement)
 
