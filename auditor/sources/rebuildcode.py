@@ -175,16 +175,4 @@ def expands_to(value: str, expanded: str | None) -> bool:
     if expanded is None or "{" in _MACRO.sub("", value):
         return False
     pieces = _MACRO.split(value)
-    if len(pieces) == 1:
-        return value == expanded
-    first, *middle, last = pieces
-    end = len(expanded) - len(last)
-    if end < len(first) or not expanded.startswith(first) or not expanded.endswith(last):
-        return False
-    at = len(first)
-    for piece in middle:
-        found = expanded.find(piece, at, end)
-        if found < 0:
-            return False
-        at = found + len(piece)
-    return True
+    return value == expanded if len(pieces) == 1 else _fits(pieces, expanded)
