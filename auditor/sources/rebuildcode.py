@@ -11,8 +11,12 @@ from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
+from auditor.formats.payload import S_IFLNK, S_IFMT
+from auditor.formats.rpmheader import Header, Tag
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.spec.lines import SECTION
+
+_RPMFILE_SPECFILE = 1 << 5
 
 
 def unseen_code(gaps: Sequence[Gap], text: str, where: str) -> list[Gap]:
@@ -155,11 +159,34 @@ def read_as_stored(text: str, stored: str | None) -> bool:
     return ours == [line.rstrip() for line in (stored or "").split("\n") if line.strip()]
 
 
-def refused_spec(data: bytes) -> str | None:
-    """Why a payload's spec is not parsed: past a spec file's bound (`MAX_SPEC_BYTES`, as the
-    rebuild's reading), 16 MB of subpackages took 39 s and 717 MB (redteam62)."""
+def spec_file_name(header: Header, files: Sequence[str]) -> str | None:
+    """The spec a source RPM's payload holds: the file its header flags ``%spec``, else the first
+    ``.spec`` it lists."""
+    for path, flag in zip(files, header.ints(Tag.FILEFLAGS), strict=False):
+        if flag & _RPMFILE_SPECFILE:
+            return path
+    return next((path for path in files if path.endswith(".spec")), None)
+
+
+def spec_link(header: Header, files: Sequence[str], spec_name: str) -> str | None:
+    """Where the payload's spec ``spec_name`` points, when its header lists it as a symbolic
+    link: its data is that path, which ``rpmbuild --rebuild`` follows on its host (another
+    member of the payload, put beside it, or nothing), not a spec; None for a file."""
+    modes, targets = header.ints(Tag.FILEMODES), header.strings(Tag.FILELINKTOS)
+    for index, path in enumerate(files):
+        if path == spec_name and index < len(modes) and modes[index] & S_IFMT == S_IFLNK:
+            return targets[index] if index < len(targets) else ""
+    return None
+
+
+def refused_spec(data: bytes, link: str | None = None) -> str | None:
+    """Why a payload's spec is not parsed: a symbolic link (`spec_link`: read as a spec, the path
+    it names said "not a spec file", redteam62), or past a spec file's bound (`MAX_SPEC_BYTES`,
+    as the rebuild's reading: 16 MB of subpackages took 39 s and 717 MB, redteam62)."""
     from auditor.sources.specs import MAX_SPEC_BYTES
 
+    if link is not None:
+        return f"a symbolic link to {link!r}, which a rebuild follows on its host; not followed"
     return f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused" if len(data) > MAX_SPEC_BYTES else None
 
 

@@ -36,6 +36,7 @@ from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
 from auditor.sources.payloadconfig import MAX_FILE, MAX_FILES_TOTAL
+from auditor.sources.rebuildcode import refused_spec, spec_file_name, spec_link
 from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specinstalls import SourceFiles, with_spec_installs
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
@@ -81,7 +82,7 @@ def rebuild_of(
     pkgid = (source.source_pkgid or "").partition(" ")[0] or None
     made: dict[tuple[str, str], Package] = {}
     try:
-        found = _spec_of(source)
+        found, lacking = _spec_of(source)
         if not found:
             return _unread(source, "it carries no spec: rpmbuild --rebuild fails")
         # Its header lists a spec its payload lacks: rpmbuild --rebuild fails, and the branches a
@@ -128,7 +129,6 @@ def rebuild_of(
     except InputError as exc:
         error = InputError(exc.source, f"the spec a rebuild reads could not be read: {exc.reason}")
         return Rebuild((), _unread(source, exc.reason).gap, error)
-    lacking = "its payload holds no spec: rpmbuild --rebuild fails; read from the SPEC tag alone"
     return Rebuild(tuple(made.values()), _unread(source, lacking).gap if payload_lacks else None)
 
 
@@ -161,9 +161,14 @@ def _dist_of(
     return suffix if suffix.startswith(".") else None
 
 
-def _spec_of(source: Package) -> list[tuple[str, str]]:
+_TAG_ALONE = "; read from the SPEC tag alone"
+_LACKING = f"its payload holds no spec: rpmbuild --rebuild fails{_TAG_ALONE}"
+
+
+def _spec_of(source: Package) -> tuple[list[tuple[str, str]], str]:
     """(where, text) of each spec a rebuild of ``source`` may read, from its file (`file_of`: a
-    repository's package, its entry's file; `rebuild_spec_text`)."""
+    repository's package, its entry's file; `rebuild_spec_text`), and what to say when the
+    payload's is not among them."""
     if is_url(source.location):
         raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "a remote source RPM's payload is not downloaded"))
     path = file_of(source)
@@ -176,13 +181,17 @@ def _spec_of(source: Package) -> list[tuple[str, str]]:
             payload = payload_of(stream, headers, path)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(path, "the file changed since it was read: its package is another")
-            found = rebuild_spec_text(headers, payload, headers.main.file_paths())
+            files = headers.main.file_paths()
+            found = rebuild_spec_text(headers, payload, files)
+            name = spec_file_name(headers.main, files)
+            link = spec_link(headers.main, files, name) if name is not None else None
     except OSError as exc:
         raise InputError(path, os_reason(exc)) from None
+    lacking = _LACKING if link is None else f"its spec {name} is {refused_spec(b'', link)}{_TAG_ALONE}"
     return [
         (f"{path}:{where.removeprefix('payload:')}" if where != "header" else f"{path}:SPEC", text)
         for where, text in found
-    ]
+    ], lacking
 
 
 def _payload_sources(source: Package) -> SourceFiles:

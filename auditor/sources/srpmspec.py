@@ -28,9 +28,16 @@ from auditor.rpm.spec import builds as parsed
 from auditor.rpm.spec.builds import built_by_parsed_spec, built_by_spec, carried_by_parsed_spec
 from auditor.rpm.spec.lines import sources_of_parsed_spec
 from auditor.rpm.spec.result import ORIGIN_TAGS, SpecPackage, source_alternatives, unexpanded_source_gap
-from auditor.sources.rebuildcode import expands_to, read_as_stored, rebuild_needs, refused_spec, unseen_code
+from auditor.sources.rebuildcode import (
+    expands_to,
+    read_as_stored,
+    rebuild_needs,
+    refused_spec,
+    spec_file_name,
+    spec_link,
+    unseen_code,
+)
 
-_RPMFILE_SPECFILE = 1 << 5
 _NOT_FROM_THE_SPEC = "(only in the SRPM header's file names)"
 
 
@@ -120,7 +127,7 @@ def _read_srpm_spec(
         return SpecReading(sources, "header", gaps=gaps, alternatives=alternatives, builds=builds)
     if payload is None:
         return _unreadable(main, "no SPEC tag, and only the header was read (not the payload's spec)")
-    spec_name = _spec_file_name(main, files)
+    spec_name = spec_file_name(main, files)
     if spec_name is None:
         return _unreadable(main, "no SPEC tag and no spec file in the payload")
     try:
@@ -129,7 +136,7 @@ def _read_srpm_spec(
         return _unread(main, exc.gap)
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
-    if (refused := refused_spec(data)) is not None:
+    if (refused := refused_spec(data, spec_link(main, files, spec_name))) is not None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is {refused}")
     where = f"payload:{spec_name}"
     # The spec parser is imported here (8 ms of modules and regexes): only a source RPM without
@@ -160,10 +167,10 @@ def rebuild_spec_text(
     reader's."""
     main = headers.main
     found: list[tuple[str, str]] = []
-    spec_name = _spec_file_name(main, files)
+    spec_name = spec_file_name(main, files)
     if spec_name is not None:
         data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
-        if data is not None:
+        if data is not None and spec_link(main, files, spec_name) is None:  # a link's data is a path
             found.append((f"payload:{spec_name}", data.decode("utf-8", "replace")))
     text = main.string(Tag.SPEC)
     return [*found, ("header", text)] if text is not None else found
@@ -183,7 +190,7 @@ def with_rebuild_spec(
     cannot decide, and each Source, origin tag value and BuildRequires it gives that the header
     lacks is the package's too: a Source or a value is judged, a BuildRequires is a gap (a
     rebuild may need it, the builder's did not)."""
-    spec_name = _spec_file_name(main, files)
+    spec_name = spec_file_name(main, files)
     data = None
     if spec_name is not None:
         try:
@@ -193,7 +200,9 @@ def with_rebuild_spec(
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
     where = f"payload:{spec_name}"
-    if (refused := refused_spec(data)) is not None:  # what a rebuild makes is unknown
+    if (
+        refused := refused_spec(data, spec_link(main, files, spec_name))
+    ) is not None:  # what a rebuild makes is unknown
         gap = Gap(GapKind.SPEC_UNREADABLE, f"{where}, the spec a rebuild reads, could not be read: {refused}")
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)
     text = data.decode("utf-8", "replace")
@@ -381,12 +390,3 @@ def _best_value(value: str, name: str) -> str:
     if "://" not in value:
         return name
     return value.split("#/", 1)[0] + "#/" + name
-
-
-def _spec_file_name(header: Header, files: Sequence[str]) -> str | None:
-    flags = header.ints(Tag.FILEFLAGS)
-    for path, flag in zip(files, flags, strict=False):
-        if flag & _RPMFILE_SPECFILE:
-            return path
-    specs = [path for path in files if path.endswith(".spec")]
-    return specs[0] if specs else None

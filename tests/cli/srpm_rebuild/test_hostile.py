@@ -46,7 +46,7 @@ def test_srpm_replaced_between_load_and_rebuild_reading(
     (clean_srpm,) = (clean / "SRPMS").glob("*.src.rpm")
     original = rebuildspec._spec_of
 
-    def swapped(source: Package) -> list[tuple[str, str]]:
+    def swapped(source: Package) -> tuple[list[tuple[str, str]], str]:
         shutil.copy(clean_srpm, srpm)  # another process rewrites the file
         return original(source)
 
@@ -132,7 +132,7 @@ def test_srpm_vanishes_or_replaced_by_junk(
     (binary,) = (dirty / "repo").rglob("*.rpm")
     original = rebuildspec._spec_of
 
-    def swapped(source: Package) -> list[tuple[str, str]]:
+    def swapped(source: Package) -> tuple[list[tuple[str, str]], str]:
         srpm.unlink()
         if replacement == "garbage":
             srpm.write_bytes(b"\xed\xab\xee\xdb" + b"\0" * 200)
