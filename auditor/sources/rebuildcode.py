@@ -179,6 +179,11 @@ def spec_link(header: Header, files: Sequence[str], spec_name: str) -> str | Non
     return None
 
 
+def not_followed(link: str) -> str:
+    """What a payload spec that is a symbolic link to ``link`` is, as every reading says it."""
+    return f"a symbolic link to {link!r}, which a rebuild follows on its host; not followed"
+
+
 def refused_spec(data: bytes, link: str | None = None) -> str | None:
     """Why a payload's spec is not parsed: a symbolic link (`spec_link`: read as a spec, the path
     it names said "not a spec file", redteam62), or past a spec file's bound (`MAX_SPEC_BYTES`,
@@ -186,7 +191,7 @@ def refused_spec(data: bytes, link: str | None = None) -> str | None:
     from auditor.sources.specs import MAX_SPEC_BYTES
 
     if link is not None:
-        return f"a symbolic link to {link!r}, which a rebuild follows on its host; not followed"
+        return not_followed(link)
     return f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused" if len(data) > MAX_SPEC_BYTES else None
 
 

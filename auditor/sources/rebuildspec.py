@@ -36,7 +36,7 @@ from auditor.rpm.model import EVR, Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS
 from auditor.sources.inputpaths import is_url
 from auditor.sources.payloadconfig import MAX_FILE, MAX_FILES_TOTAL
-from auditor.sources.rebuildcode import refused_spec, spec_file_name, spec_link
+from auditor.sources.rebuildcode import not_followed, spec_file_name, spec_link
 from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specinstalls import SourceFiles, with_spec_installs
 from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
@@ -187,7 +187,7 @@ def _spec_of(source: Package) -> tuple[list[tuple[str, str]], str]:
             link = spec_link(headers.main, files, name) if name is not None else None
     except OSError as exc:
         raise InputError(path, os_reason(exc)) from None
-    lacking = _LACKING if link is None else f"its spec {name} is {refused_spec(b'', link)}{_TAG_ALONE}"
+    lacking = _LACKING if link is None else f"its spec {name} is {not_followed(link)}{_TAG_ALONE}"
     return [
         (f"{path}:{where.removeprefix('payload:')}" if where != "header" else f"{path}:SPEC", text)
         for where, text in found

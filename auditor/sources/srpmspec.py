@@ -200,9 +200,8 @@ def with_rebuild_spec(
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
     where = f"payload:{spec_name}"
-    if (
-        refused := refused_spec(data, spec_link(main, files, spec_name))
-    ) is not None:  # what a rebuild makes is unknown
+    # What a rebuild makes is unknown.
+    if (refused := refused_spec(data, spec_link(main, files, spec_name))) is not None:
         gap = Gap(GapKind.SPEC_UNREADABLE, f"{where}, the spec a rebuild reads, could not be read: {refused}")
         return replace(reading, gaps=(*reading.gaps, gap), builds=None)
     text = data.decode("utf-8", "replace")
