@@ -41,6 +41,16 @@ def forged(tmp_path: Path, name: str, text: str, clean: str) -> tuple[Path, Path
     return spec, srpm, binaries
 
 
+def built_from(binary: Path, srpm: Path) -> None:
+    """``binary``'s SOURCEPKGID made ``srpm``'s MD5, as rpmbuild writes it for the SRPM it built
+    (its digests made true again): a binary given beside it then stands in for its rebuild's."""
+    signature = split_rpm(srpm.read_bytes()).signature
+    rpm = split_rpm(binary.read_bytes())
+    offset = rpm.main.entry(SOURCEPKGID)[2]
+    rpm.main.store[offset : offset + 16] = signature.store[signature.entry(SIG_MD5)[2] :][:16]
+    binary.write_bytes(rpm.to_bytes())
+
+
 def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
     capsys.readouterr()
     code = main(["scan", *args, "--format", "json", "-q", "--no-cache", "--strict"])
@@ -95,12 +105,7 @@ def test_a_subpackage_only_in_the_payloads_spec_is_rebuilt_beside_the_binary_giv
     %post curls a Citrix host, was not seen."""
     _, srpm, binaries = forged(tmp_path, "cov", PREAMBLE + TAIL + TOOLS, PREAMBLE + TAIL)
     (binary,) = [path for path in binaries if path.name == "cov-1-1.noarch.rpm"]
-    signature = split_rpm(srpm.read_bytes()).signature
-    md5 = signature.store[signature.entry(SIG_MD5)[2] :][:16]
-    rpm = split_rpm(binary.read_bytes())
-    offset = rpm.main.entry(SOURCEPKGID)[2]
-    rpm.main.store[offset : offset + 16] = md5
-    binary.write_bytes(rpm.to_bytes())
+    built_from(binary, srpm)
     for given in ([str(srpm)], [str(srpm), str(binary)]):
         code, document = scan(given, capsys)
         statuses = {row["nevra"]: row["status"] for row in document["packages"]}
@@ -121,11 +126,7 @@ def test_a_citrix_url_no_value_of_whose_macros_is_the_tags_is_the_source_package
     text = (PREAMBLE + "URL: https://www.citrix.com/%{{xsdir}}\n" + TAIL).format(name="urlc")
     rpm.payload = _gzip(_cpio([(b"urlc.spec", text.encode())]))
     srpm.write_bytes(rpm.to_bytes())
-    md5 = rpm.signature.store[rpm.signature.entry(SIG_MD5)[2] :][:16]
-    built = split_rpm(binary.read_bytes())
-    offset = built.main.entry(SOURCEPKGID)[2]
-    built.main.store[offset : offset + 16] = md5
-    binary.write_bytes(built.to_bytes())
+    built_from(binary, srpm)
     for given in ([str(srpm)], [str(srpm), str(binary)]):
         code, document = scan(given, capsys)
         assert code == 3 and document["summary"]["statuses"]["origin"] >= 1, given
