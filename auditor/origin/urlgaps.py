@@ -47,8 +47,11 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
     macro rpmbuild left (`macro_left`): evidence the policy could not judge. A Source or Patch is
     fetched word by word (`_source_readings`): any word without a host is one, and any curl takes
     for an option (``--connect-to``: where curl fetches from then is no URL's). A package read from
-    a spec file has the reader's own gap for each macro it could not expand, and no second one."""
-    header = not package.from_spec
+    a spec file, or a binary a source RPM's rebuild makes, has the reader's own gap for each macro
+    it could not expand, and no second one."""
+    # A binary a lone source RPM's rebuild makes is read from that SRPM's spec, as a spec file's
+    # packages are (`auditor.audit.labels.read_from_spec`): the reader's gaps are its own.
+    header = not package.from_spec and (package.spec is None or package.is_source)
     if package.kind is not PackageKind.SOURCE and not package.alternatives:
         # Most packages of a distribution: a binary with one URL tag, the URL, and a host in it.
         url, others = package.url, (package.bugurl, package.vcs, package.disturl, package.translationurl)
@@ -56,12 +59,15 @@ def hostless_url_gaps(package: Package) -> tuple[Gap, ...]:
         if not unjudged and not any(others) and not package.upstreamreleases and not package.installs:
             return ()
     found = []
-    for field, value in (*url_fields(package), *package.alternatives):
+    read = [(field, value, _BY_RPMBUILD) for field, value in url_fields(package)]
+    # A value its spec may give it (`Package.alternatives`) is no header's: rpmbuild left nothing.
+    read += [(field, value, _IN_THE_SPEC) for field, value in package.alternatives]
+    for field, value, where in read:
         if field in URL_TAGS and value:
             if _hostless_word(value):
                 found.append(_hostless_gap(URL_TAGS[field], value))
             elif header and macro_left(value):
-                found.append(_macro_gap(GapKind.UNEXPANDED_TAG, URL_TAGS[field], value))
+                found.append(_macro_gap(GapKind.UNEXPANDED_TAG, URL_TAGS[field], value, where))
     for item in package.installs:  # a repository URL of a configuration the package installs
         # A variable in its host is the reader's gap already (`auditor.sources.payloadconfig`).
         host_variable = "$" in item.value.partition("://")[2].split("/", 1)[0]
@@ -100,6 +106,9 @@ def _option_gap(tag: str, value: str, option: str) -> Gap:
     return Gap(GapKind.URL_WITHOUT_HOST, detail)
 
 
-def _macro_gap(kind: GapKind, tag: str, value: str) -> Gap:
-    detail = f"{tag}: {_shown(value)} (an rpm macro rpmbuild left unexpanded: where it leads is unjudged)"
-    return Gap(kind, detail)
+_BY_RPMBUILD = "an rpm macro rpmbuild left unexpanded"
+_IN_THE_SPEC = "a value its spec may give it, with an rpm macro the reader left unexpanded"
+
+
+def _macro_gap(kind: GapKind, tag: str, value: str, where: str = _BY_RPMBUILD) -> Gap:
+    return Gap(kind, f"{tag}: {_shown(value)} ({where}: where it leads is unjudged)")

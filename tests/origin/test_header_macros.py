@@ -99,3 +99,44 @@ def test_the_spec_read_as_a_file_has_the_readers_gap_once(
     assert kinds.count("unexpanded-source") == 2
     assert kinds.count("unexpanded-tag") == 1
     assert not any("rpmbuild left" in gap["detail"] for gap in source["gaps"])
+
+
+def test_a_lone_source_rpms_rebuilt_binary_has_the_readers_gap_not_rpmbuilds(
+    built: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The binary a lone SRPM's rebuild makes is read from its spec: the macro in its URL is the
+    reader's gap, as a spec file's package has it; rpmbuild left nothing in a header it never wrote.
+    (It said so as well, a second gap of the one line.) The SRPM's own gap is rpmbuild's and is
+    inherited, saying whose."""
+    _spec, srpm, _rpm = built
+    code, report, _err = scan_report(capsys, srpm, "--strict")
+    assert code == 3
+    tags = _gaps(report, "unexpanded-tag")
+    assert tags["mirrored-1-1.src"] == [
+        "URL: https://%{xs_mirror}/mirrored (an rpm macro rpmbuild left unexpanded: where it leads is unjudged)"
+    ]
+    rebuilt = tags["mirrored-1-1.noarch"]
+    assert any(detail.endswith("(a macro not expanded exactly)") for detail in rebuilt)
+    said = [detail for detail in rebuilt if "rpmbuild left" in detail]
+    assert said and all("(of mirrored-1-1.src, which it was built from)" in detail for detail in said)
+
+
+URL_CODE_SPEC = SPEC.replace(
+    "URL: https://%{xs_mirror}/mirrored", "URL: https://example.org/%(echo mirrored)"
+)
+
+
+def test_a_value_only_the_payload_spec_gives_is_not_said_to_be_rpmbuilds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rpmbuild ran the ``%(...)`` and stored its answer: the header's URL holds no macro. What
+    a rebuild's host may make of the payload's line is a gap, which names the spec as its source."""
+    spec = tmp_path / "mirrored.spec"
+    spec.write_text(URL_CODE_SPEC)
+    srpm, _rpm = build_noarch(spec, tmp_path / "top", ["mirrored.tar.gz", "extra.tar.gz", "plain.tar.gz"])
+    stored = subprocess.run(["rpm", "-qp", "--qf", "%{URL}", str(srpm)], capture_output=True, text=True)
+    assert stored.stdout == "https://example.org/mirrored"  # the control: rpm ran it
+    _code, report, _err = scan_report(capsys, srpm)
+    tags = _gaps(report, "unexpanded-tag")["mirrored-1-1.src"]
+    assert any("%(echo mirrored)" in detail for detail in tags)
+    assert not any("rpmbuild left" in detail for detail in tags)
