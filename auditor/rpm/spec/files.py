@@ -134,6 +134,35 @@ def may_package(path: str, paths: Sequence[str], patterns: Sequence[str]) -> boo
     return _matches(ancestors, globs)
 
 
+class Anchors(NamedTuple):
+    """What a path must start with for a ``%files`` section to package it (`anchors`)."""
+
+    directories: frozenset[str]
+    """The path is one of these or under one (``path.startswith(d + "/")``)."""
+    heads: frozenset[str]
+    """Or it starts with one of these."""
+
+
+def anchors(paths: Sequence[str], patterns: Sequence[str]) -> Anchors | None:
+    """What `may_package` needs of a path for a section of ``paths`` and ``patterns`` to package
+    it: to be or to be under one of its paths, or to start with what a glob's every match starts
+    with (its text before the first wildcard, each ``{a,b}`` expanded); None past
+    `_MOST_EXPANDED`, as then any path may be. An index of many sections by these asks
+    `may_package` of those a path meets only: for the others it is false."""
+    heads: set[str] = set()
+    for pattern in patterns:
+        if pattern.startswith(("!", "=")):
+            continue  # an %exclude or a %dir alone: never why a path is packaged
+        expanded = _braces(pattern)
+        if expanded is None:
+            return None
+        heads.update(
+            glob[: min((at for at in map(glob.find, "*?[") if at >= 0), default=len(glob))]
+            for glob in expanded
+        )
+    return Anchors(frozenset(item.rstrip("/") for item in paths), frozenset(heads))
+
+
 def _matches(ancestors: list[str], patterns: Sequence[str]) -> bool:
     """Whether a pattern matches the path or a directory above it (rpm packages it whole)."""
     for pattern in patterns:
