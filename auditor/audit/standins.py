@@ -131,17 +131,16 @@ def _stand_in_files(package: Package, built: list[Package], change: _Claims) -> 
     stood in for the clean package too, and what required it went "depends" to "may-depend"."""
     if not package.file_patterns and not package.files:
         return []
-    from auditor.rpm.spec.files import may_package  # the spec reader's: read a spec to get here
+    from auditor.rpm.spec.files import Section  # the spec reader's: read a spec to get here
 
     listed = set(package.files)
+    own = Section(package.files, package.file_patterns)
     return list(
         dict.fromkeys(
             path
             for previous in built
             for path in previous.files
-            if path not in listed
-            and may_package(path, package.files, package.file_patterns)
-            and not change.by_another(path, package)
+            if path not in listed and own.may_package(path) and not change.by_another(path, package)
         )
     )
 
