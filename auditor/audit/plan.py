@@ -21,7 +21,7 @@ from auditor.deps.edges import reverse
 from auditor.deps.hops import Group, Hop, HopKind
 from auditor.deps.spread import Spread, origin_of, reach_of, spread, spread_without
 from auditor.deps.spread import reach_of as needed_by  # the plan's scope, apart from what it asks
-from auditor.origin.findings import Finding, Verdict
+from auditor.origin.findings import Verdict
 from auditor.rpm.package_fields import DependencyKind
 
 
@@ -71,16 +71,16 @@ def make_plan(audit: AuditResult) -> Plan:
     edges = reverse(audit.graph.runtime)
     # What every origin package taints together: each group's answer without it differs only
     # among the packages that may need it (`spread_without`).
-    whole = spread(audit.graph, origin_of(audit.findings), edges, clean_ways=False).tainted
+    every_origin = origin_of(audit.findings)
+    whole = spread(audit.graph, every_origin, edges, clean_ways=False).tainted
     for source, members in groups.items():
         member_set = set(members)
-        findings: dict[int, list[Finding]] = {
-            index: ([] if index in member_set else items) for index, items in audit.findings.items()
-        }
         # Only what it taints, not the chains that prove it: asked once per group. Per
         # requirement first: what that keeps tainted, the clean-way check cannot clear (it
         # only adds), so it is asked only when something clears (half of distro-60k's groups).
-        others = origin_of(findings)
+        # The origin packages left with the group's findings gone: every other one (each
+        # group's findings copied and read again: 2,000 groups of 4,000 packages, 73 % of the plan).
+        others = every_origin - member_set
         cleared = _cleared(held, verdicts, spread_without(audit.graph, whole, others, member_set, edges))
         if cleared:
             # Asked only where an answer can reach what it counts: a group's check asked the

@@ -78,5 +78,14 @@ class ChangedRecord:
     def _by_index(self) -> dict[int, PackageView]:
         return {row.index: row for row in self.rows}
 
-    def by_name(self, name: str) -> list[PackageView]:
-        return [row for row in self.rows if row.package.name == name]
+    def by_name(self, name: str) -> tuple[PackageView, ...]:
+        return self._by_name.get(name, ())
+
+    @cached_property
+    def _by_name(self) -> dict[str, tuple[PackageView, ...]]:
+        """Each name's rows in their order: a report of each of 25,000 packages a change made
+        worse looked at every row for each (185 s, scale63)."""
+        found: dict[str, list[PackageView]] = {}
+        for row in self.rows:
+            found.setdefault(row.package.name, []).append(row)
+        return {name: tuple(rows) for name, rows in found.items()}

@@ -134,6 +134,80 @@ def may_package(path: str, paths: Sequence[str], patterns: Sequence[str]) -> boo
     return _matches(ancestors, globs)
 
 
+class Anchors(NamedTuple):
+    """What a path must start with for a ``%files`` section to package it (`anchors`)."""
+
+    directories: frozenset[str]
+    """The path is one of these or under one (``path.startswith(d + "/")``)."""
+    heads: frozenset[str]
+    """Or it starts with one of these."""
+
+
+def anchors(paths: Sequence[str], patterns: Sequence[str]) -> Anchors | None:
+    """What `may_package` needs of a path for a section of ``paths`` and ``patterns`` to package
+    it: to be or to be under one of its paths, or to start with what a glob's every match starts
+    with (its text before the first wildcard, each ``{a,b}`` expanded); None past
+    `_MOST_EXPANDED`, as then any path may be. An index of many sections by these asks
+    `may_package` of those a path meets only: for the others it is false."""
+    heads: set[str] = set()
+    for pattern in patterns:
+        if pattern.startswith(("!", "=")):
+            continue  # an %exclude or a %dir alone: never why a path is packaged
+        expanded = _braces(pattern)
+        if expanded is None:
+            return None
+        heads.update(_head(glob) for glob in expanded)
+    return Anchors(frozenset(item.rstrip("/") for item in paths), frozenset(heads))
+
+
+class Section:
+    """A ``%files`` section's paths and patterns indexed by what a path must start with for each
+    to count (`anchors`): `may_package` of a path, given only the entries the path meets, is
+    its answer for the whole section. One section of 4,000 globs asked for each of 4,000 files
+    walked every glob for each (35 s, scale63)."""
+
+    def __init__(self, paths: Sequence[str], patterns: Sequence[str]) -> None:
+        self.directories: dict[str, list[tuple[bool, str]]] = {}
+        """A path's directory -> (True, the path) and (False, its ``%dir`` entry): those the
+        path counts only for under it."""
+        self.heads: dict[str, list[str]] = {}
+        """What a path starts with -> the globs and ``%exclude`` entries that may then match it."""
+        self.always: list[str] = []
+        """The patterns any path may meet (past `_MOST_EXPANDED`)."""
+        for item in paths:
+            self.directories.setdefault(item.rstrip("/"), []).append((True, item))
+        for pattern in patterns:
+            if pattern.startswith("="):
+                self.directories.setdefault(pattern[1:].rstrip("/"), []).append((False, pattern))
+                continue
+            expanded = _braces(pattern[1:] if pattern.startswith("!") else pattern)
+            if expanded is None:
+                self.always.append(pattern)
+                continue
+            for head in {_head(glob) for glob in expanded}:
+                self.heads.setdefault(head, []).append(pattern)
+        self.directory_lengths = sorted({len(directory) for directory in self.directories})
+        self.head_lengths = sorted({len(head) for head in self.heads})
+
+    def may_package(self, path: str) -> bool:
+        """`may_package` of ``path`` for the whole section."""
+        paths: list[str] = []
+        patterns = list(self.always)
+        for length in self.directory_lengths:
+            if length <= len(path) and (length == len(path) or path[length] == "/"):
+                for is_path, item in self.directories.get(path[:length], ()):
+                    (paths if is_path else patterns).append(item)
+        for length in self.head_lengths:
+            if length <= len(path):
+                patterns.extend(self.heads.get(path[:length], ()))
+        return may_package(path, paths, patterns)
+
+
+def _head(glob: str) -> str:
+    """What every path a glob (its braces expanded) matches starts with."""
+    return glob[: min((at for at in map(glob.find, "*?[") if at >= 0), default=len(glob))]
+
+
 def _matches(ancestors: list[str], patterns: Sequence[str]) -> bool:
     """Whether a pattern matches the path or a directory above it (rpm packages it whole)."""
     for pattern in patterns:
