@@ -200,11 +200,13 @@ def with_stand_ins(new: LoadResult, base: LoadResult) -> LoadResult:
         if not built:
             changed.append(package)
             continue
+        # Asked of the package as the change holds it: `_Claims` tells its own sections from
+        # another's by identity, and the copy a host word's answer makes is none of the change's.
+        files = _stand_in_files(package, built, claims)
         package = _with_host_words(package, built)
         provides = _taken(package.provides, built, "provides")
         generates = any(gap.kind is GapKind.AUTOMATIC_REQUIRES for gap in package.gaps)
         requires = _taken(package.requires, built, "requires") if generates else []
-        files = _stand_in_files(package, built, claims)
         gaps = list(package.gaps)
         if provides:
             gaps.append(_stand_in_gap(GapKind.AUTOMATIC_PROVIDES, package, built, provides))

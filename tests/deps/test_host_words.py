@@ -106,3 +106,56 @@ def test_a_perl_module_rebuilt_says_what_base_said(
     document = json.loads(capsys.readouterr().out)
     assert document["regressions"] == []
     assert code == document["exit_code"] == 0
+
+
+GLOBBED_MODULE = """\
+Name: perl-Foo
+Version: 1.0
+Release: RELEASE
+Summary: m
+License: GPL+
+BuildArch: noarch
+AutoReqProv: no
+Requires: perl(:MODULE_COMPAT_QUERY)
+%description
+m
+%install
+mkdir -p %{buildroot}/usr/share/perl5/Foo
+echo 1 > %{buildroot}/usr/share/perl5/Foo/Foo.pm
+%files
+/usr/share/perl5/Foo/*
+""".replace("QUERY", QUERY)
+
+USER = """\
+Name: app
+Version: 1
+Release: 1
+Summary: a
+License: MIT
+BuildArch: noarch
+Requires: /usr/share/perl5/Foo/Foo.pm
+%description
+a
+%files
+"""
+
+
+def test_a_module_whose_host_word_is_answered_keeps_its_stand_in_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE's files the new spec's glob may package stand in for them, host word or not: with its
+    requirement answered, the package was a copy that no longer knew its own ``%files``, which
+    then claimed every file as another package's; app, requiring a module file by path, went
+    ``unresolved`` in a change that moved nothing (scale63)."""
+    base = tmp_path / "base"
+    for text, name in ((PERL, "perl"), (GLOBBED_MODULE.replace("RELEASE", "1"), "perl-Foo"), (USER, "app")):
+        rpmbuild(base, text, name)
+    for made in ("repo", "SRPMS"):
+        subprocess.run(["createrepo_c", "--quiet", str(base / made)], check=True)
+    spec = tmp_path / "perl-Foo.spec"
+    spec.write_text(GLOBBED_MODULE.replace("RELEASE", "2"))
+    arguments = ["check", str(spec), "--against", str(base / "repo"), str(base / "SRPMS")]
+    code = main([*arguments, "--no-cache", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert document["regressions"] == []
+    assert code == document["exit_code"] == 0
