@@ -11,6 +11,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.formats.pgpkeys import public_key_ids
+from tests.conftest import RPMS
 
 
 @pytest.mark.parametrize("kind", ["mirrorlist", "metalink"])
@@ -59,3 +60,20 @@ def test_a_key_file_of_many_packets_is_read_in_one_pass() -> None:
     _Counted.copied = 0
     assert public_key_ids(data) == ["1c444d2fdd0732af"]
     assert _Counted.copied <= 2 * len(data), f"{_Counted.copied} bytes copied to read {len(data)}"
+
+
+@pytest.mark.parametrize("entry", [r'"\ud800"', r'{"\ud800": 1}'])
+def test_a_lone_surrogate_read_as_another_type_is_an_error_on_the_baseline(
+    entry: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON ``\\ud800`` escape names no character: where the baseline's schema read such a
+    string as another type (an entry, a key), msgspec raised UnicodeEncodeError: exit 4."""
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(f'{{"tool": "auditor", "version": 1, "entries": [{entry}]}}')
+    code = main(
+        ["scan", str(RPMS / "single-deps-1.0-1.noarch.rpm"), "--baseline", str(baseline), "-q", "--no-cache"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    (line,) = err.splitlines()
+    assert line.startswith(f"auditor: error: {baseline}: ") and "lone surrogate" in line, line
