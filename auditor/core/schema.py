@@ -99,6 +99,11 @@ def convert(data: object, shape: type[T], file: str, *, at: str = "", json_docum
         return msgspec.convert(data, shape, strict=True, dec_hook=_decode_hook)
     except msgspec.ValidationError as exc:
         raise PolicyError(explain(str(exc), data, shape, file, at, json_document)) from None
+    except UnicodeEncodeError:  # msgspec encodes a string it reads as another type (an entry, a key)
+        raise PolicyError(
+            f"{file}: {_joined(at, [])}holds a lone surrogate (a JSON \\ud800 escape), which names no "
+            "character"
+        ) from None
 
 
 # --- turning msgspec's message into the auditor's ---------------------------------------

@@ -120,26 +120,29 @@ def _length(data: bytes, start: int, available: int) -> tuple[int, int]:
     return (width, length) if available - width >= length else (0, 0)
 
 
-def decode_packet(data: bytes) -> tuple[int, bytes, int]:
-    """decodePkt: (tag, body, end offset) of the packet at the start of ``data``: a signature's,
-    or one of a public key file's (`auditor.formats.pgpkeys`)."""
-    if len(data) < 2 or not data[0] & 0x80:
+def decode_packet(data: bytes, start: int = 0) -> tuple[int, bytes, int]:
+    """decodePkt: (tag, body, end offset from ``start``) of the packet at ``start`` of ``data``: a
+    signature's, or one of a public key file's (`auditor.formats.pgpkeys`), read in place (a key
+    file of 500,000 empty packets, each decoded from a copy of the rest, took 13 s)."""
+    available = len(data) - start
+    if available < 2 or not data[start] & 0x80:
         raise ValueError("not an OpenPGP packet")
-    if data[0] & 0x40:  # new format
-        width, length = _length(data, 1, len(data) - 1)
-        tag = data[0] & 0x3F
+    first = data[start]
+    if first & 0x40:  # new format
+        width, length = _length(data, start + 1, available - 1)
+        tag = first & 0x3F
     else:  # old format; an indeterminate length (type 3) is refused
-        width = 1 << (data[0] & 0x03)
-        if width > 4 or len(data) - 1 < width:
+        width = 1 << (first & 0x03)
+        if width > 4 or available - 1 < width:
             raise ValueError("bad packet length")
-        length = int.from_bytes(data[1 : 1 + width], "big")
-        if len(data) - 1 - width < length:
+        length = int.from_bytes(data[start + 1 : start + 1 + width], "big")
+        if available - 1 - width < length:
             width = 0
-        tag = (data[0] >> 2) & 0x0F
+        tag = (first >> 2) & 0x0F
     header = width + 1
-    if not width or header + length > len(data):
+    if not width or header + length > available:
         raise ValueError("bad packet length")
-    return tag, data[header : header + length], header + length
+    return tag, data[start + header : start + header + length], header + length
 
 
 def _version3(body: bytes) -> Signature:

@@ -34,7 +34,7 @@ def public_key_ids(data: bytes) -> list[str]:
     ids: list[str] = []
     position = 0
     while position < len(data):
-        tag, body, end = decode_packet(data[position:])
+        tag, body, end = decode_packet(data, position)
         position += end
         if tag in _PUBLIC_KEY_PACKETS and body:
             ids.append(_key_id(body))

@@ -57,7 +57,9 @@ class Listing:
 def _usable(url: str) -> bool:
     """Whether a listed URL can be a mirror: one of the schemes the auditor fetches (http,
     https, file); another is still configuration the policy judges (`configsection.SectionReader.read`)."""
-    return urlsplit(url).scheme.lower() in _LISTED_SCHEMES
+    # The scheme is read from what precedes "//": urlsplit raises ValueError for a host it
+    # cannot read (`http://[::1`: exit 4), which the mirror's reading refuses as a baseurl's.
+    return urlsplit(url.partition("//")[0]).scheme.lower() in _LISTED_SCHEMES
 
 
 LIBREPO_LINE = 4095
