@@ -83,11 +83,10 @@ class _Claims:
     268 s)."""
 
     def __init__(self, change: list[Package]) -> None:
-        from auditor.rpm.spec.files import ANY_FILE, anchors  # the spec reader's: read a spec to get here
+        from auditor.rpm.spec.files import ANY_FILE, PrefixIndex, anchors  # the spec reader's
 
         self.sections: list[tuple[Package, Sequence[str], tuple[str, ...]]] = []
-        self.directories: dict[str, list[int]] = {}
-        self.heads: dict[str, list[int]] = {}
+        self.index: PrefixIndex[int] = PrefixIndex()
         self.anywhere: list[int] = []
         for other in change:
             if other.is_source:
@@ -100,23 +99,15 @@ class _Claims:
                 self.anywhere.append(index)
                 continue
             for directory in found.directories:
-                self.directories.setdefault(directory, []).append(index)
+                self.index.under(directory, index)
             for head in found.heads:
-                self.heads.setdefault(head, []).append(index)
-        self.directory_lengths = sorted({len(directory) for directory in self.directories})
-        self.head_lengths = sorted({len(head) for head in self.heads})
+                self.index.starting(head, index)
 
     def by_another(self, path: str, package: Package) -> bool:
         """Whether a binary of the change other than ``package`` may package ``path``."""
         from auditor.rpm.spec.files import may_package
 
-        asked = set(self.anywhere)
-        for length in self.directory_lengths:
-            if length <= len(path) and (length == len(path) or path[length] == "/"):
-                asked.update(self.directories.get(path[:length], ()))
-        for length in self.head_lengths:
-            if length <= len(path):
-                asked.update(self.heads.get(path[:length], ()))
+        asked = {*self.anywhere, *self.index.met(path)}
         return any(
             may_package(path, files, patterns)
             for other, files, patterns in map(self.sections.__getitem__, sorted(asked))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 _FILE_DIRECTIVE = re.compile(
     r"%(?:attr|defattr|config|verify|defverify|caps|lang|dev)\s*\([^)]*\)|%(?:config|doc|license|dir|ghost|readme|artifact|missingok)\b"
 )
 _NOT_PACKAGED = re.compile(r"%(?:exclude|docdir)\b")
+T = TypeVar("T")
 
 
 ANY_FILE = "*"
@@ -160,6 +161,35 @@ def anchors(paths: Sequence[str], patterns: Sequence[str]) -> Anchors | None:
     return Anchors(frozenset(item.rstrip("/") for item in paths), frozenset(heads))
 
 
+class PrefixIndex(Generic[T]):
+    """Values filed under what a path must start with for them to count: a directory (the path
+    is it or under it) or a head (the path starts with it). `met` gives a path's, looking up one
+    key per length filed, not every value."""
+
+    def __init__(self) -> None:
+        self._directories: dict[str, list[T]] = {}
+        self._heads: dict[str, list[T]] = {}
+        self._directory_lengths: set[int] = set()
+        self._head_lengths: set[int] = set()
+
+    def under(self, directory: str, value: T) -> None:
+        self._directories.setdefault(directory, []).append(value)
+        self._directory_lengths.add(len(directory))
+
+    def starting(self, head: str, value: T) -> None:
+        self._heads.setdefault(head, []).append(value)
+        self._head_lengths.add(len(head))
+
+    def met(self, path: str) -> Iterator[T]:
+        """The values whose directory ``path`` is or is under, or whose head it starts with."""
+        for length in self._directory_lengths:
+            if length <= len(path) and (length == len(path) or path[length] == "/"):
+                yield from self._directories.get(path[:length], ())
+        for length in self._head_lengths:
+            if length <= len(path):
+                yield from self._heads.get(path[:length], ())
+
+
 class Section:
     """A ``%files`` section's paths and patterns indexed by what a path must start with for each
     to count (`anchors`): `may_package` of a path, given only the entries the path meets, is
@@ -167,39 +197,30 @@ class Section:
     walked every glob for each (35 s, scale63)."""
 
     def __init__(self, paths: Sequence[str], patterns: Sequence[str]) -> None:
-        self.directories: dict[str, list[tuple[bool, str]]] = {}
-        """A path's directory -> (True, the path) and (False, its ``%dir`` entry): those the
-        path counts only for under it."""
-        self.heads: dict[str, list[str]] = {}
-        """What a path starts with -> the globs and ``%exclude`` entries that may then match it."""
+        self.entries: PrefixIndex[tuple[bool, str]] = PrefixIndex()
+        """(True, a listed path) under that path; (False, a pattern) under its ``%dir`` entry's
+        path or its globs' heads: a ``%dir``, a glob or an ``%exclude`` entry."""
         self.always: list[str] = []
         """The patterns any path may meet (past `_MOST_EXPANDED`)."""
         for item in paths:
-            self.directories.setdefault(item.rstrip("/"), []).append((True, item))
+            self.entries.under(item.rstrip("/"), (True, item))
         for pattern in patterns:
             if pattern.startswith("="):
-                self.directories.setdefault(pattern[1:].rstrip("/"), []).append((False, pattern))
+                self.entries.under(pattern[1:].rstrip("/"), (False, pattern))
                 continue
             expanded = _braces(pattern[1:] if pattern.startswith("!") else pattern)
             if expanded is None:
                 self.always.append(pattern)
                 continue
             for head in {_head(glob) for glob in expanded}:
-                self.heads.setdefault(head, []).append(pattern)
-        self.directory_lengths = sorted({len(directory) for directory in self.directories})
-        self.head_lengths = sorted({len(head) for head in self.heads})
+                self.entries.starting(head, (False, pattern))
 
     def may_package(self, path: str) -> bool:
         """`may_package` of ``path`` for the whole section."""
         paths: list[str] = []
         patterns = list(self.always)
-        for length in self.directory_lengths:
-            if length <= len(path) and (length == len(path) or path[length] == "/"):
-                for is_path, item in self.directories.get(path[:length], ()):
-                    (paths if is_path else patterns).append(item)
-        for length in self.head_lengths:
-            if length <= len(path):
-                patterns.extend(self.heads.get(path[:length], ()))
+        for is_path, item in self.entries.met(path):
+            (paths if is_path else patterns).append(item)
         return may_package(path, paths, patterns)
 
 
