@@ -135,32 +135,6 @@ def may_package(path: str, paths: Sequence[str], patterns: Sequence[str]) -> boo
     return _matches(ancestors, globs)
 
 
-class Anchors(NamedTuple):
-    """What a path must start with for a ``%files`` section to package it (`anchors`)."""
-
-    directories: frozenset[str]
-    """The path is one of these or under one (``path.startswith(d + "/")``)."""
-    heads: frozenset[str]
-    """Or it starts with one of these."""
-
-
-def anchors(paths: Sequence[str], patterns: Sequence[str]) -> Anchors | None:
-    """What `may_package` needs of a path for a section of ``paths`` and ``patterns`` to package
-    it: to be or to be under one of its paths, or to start with what a glob's every match starts
-    with (its text before the first wildcard, each ``{a,b}`` expanded); None past
-    `_MOST_EXPANDED`, as then any path may be. An index of many sections by these asks
-    `may_package` of those a path meets only: for the others it is false."""
-    heads: set[str] = set()
-    for pattern in patterns:
-        if pattern.startswith(("!", "=")):
-            continue  # an %exclude or a %dir alone: never why a path is packaged
-        expanded = _braces(pattern)
-        if expanded is None:
-            return None
-        heads.update(_head(glob) for glob in expanded)
-    return Anchors(frozenset(item.rstrip("/") for item in paths), frozenset(heads))
-
-
 class PrefixIndex(Generic[T]):
     """Values filed under what a path must start with for them to count: a directory (the path
     is it or under it) or a head (the path starts with it). `met` gives a path's, looking up one
@@ -190,9 +164,30 @@ class PrefixIndex(Generic[T]):
                 yield from self._heads.get(path[:length], ())
 
 
+def file_anchors(index: PrefixIndex[T], paths: Sequence[str], patterns: Sequence[str], value: T) -> bool:
+    """File ``value``, a section of ``paths`` and ``patterns``, in ``index`` under what a path must
+    start with for `may_package` to say the section packages it: to be or to be under one of its
+    paths, or to start with the text before a glob's first wildcard (each ``{a,b}`` expanded).
+    False, filing nothing, past `_MOST_EXPANDED`: then any path may be. An index of many sections
+    asks `may_package` of those a path meets only: for the others it is false."""
+    heads: set[str] = set()
+    for pattern in patterns:
+        if pattern.startswith(("!", "=")):
+            continue  # an %exclude or a %dir alone: never why a path is packaged
+        expanded = _braces(pattern)
+        if expanded is None:
+            return False
+        heads.update(map(_head, expanded))
+    for directory in {item.rstrip("/") for item in paths}:
+        index.under(directory, value)
+    for head in heads:
+        index.starting(head, value)
+    return True
+
+
 class Section:
     """A ``%files`` section's paths and patterns indexed by what a path must start with for each
-    to count (`anchors`): `may_package` of a path, given only the entries the path meets, is
+    to count (`file_anchors`): `may_package` of a path, given only the entries the path meets, is
     its answer for the whole section. One section of 4,000 globs asked for each of 4,000 files
     walked every glob for each (35 s, scale63)."""
 
@@ -212,7 +207,7 @@ class Section:
             if expanded is None:
                 self.always.append(pattern)
                 continue
-            for head in {_head(glob) for glob in expanded}:
+            for head in set(map(_head, expanded)):
                 self.entries.starting(head, (False, pattern))
 
     def may_package(self, path: str) -> bool:
