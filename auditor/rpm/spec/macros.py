@@ -64,20 +64,25 @@ class _TooLarge(Exception):
     """A definition that multiplies itself: the expansion stops and the text stays as written."""
 
 
+class _TooDeep(_TooLarge):
+    """Past `MAX_DEPTH` rpm fails the whole expansion, and so does the reader: reading on there
+    was how a self-calling macro of a few bytes spent the whole budget on each line naming it."""
+
+
 class MacroContext(MacroTable):
     """A table of macro definitions and the expander that reads it.
 
     Its expansions share one budget of work (`allow`): each call may do `MAX_WORK`, all of
     them together what the spec's size allows. A call past either is left as written, with
-    `TOO_LARGE` in `Expansion.unexpanded`, and counted in `cuts`; once the budget is spent
+    `TOO_LARGE` in `Expansion.unexpanded`, and counted in `cut_counts`; once the budget is spent
     (`exhausted`), every text holding a ``%`` is. Its reader says so in a gap."""
 
     def __init__(self, defines: Mapping[str, str | None] | None = None) -> None:
         super().__init__(defines)
         self.work_left = MAX_WORK
         self.exhausted = False
-        self.cuts = 0
-        """Expansions left as written because they passed a bound."""
+        self.cut_counts = (0, 0)
+        """Expansions left as written because they passed a bound; of those, past `MAX_DEPTH`."""
 
     def allow(self, size: int) -> None:
         """What follows reads a spec of ``size`` bytes: its expansions may do `MAX_WORK` and
@@ -85,31 +90,28 @@ class MacroContext(MacroTable):
         self.work_left = MAX_WORK + WORK_PER_BYTE * size
         self.exhausted = False
 
-    # -- the expander -------------------------------------------------------------------
-
     def expand(self, text: str) -> Expansion:
         result = Expansion("")
         if self.exhausted and "%" in text:
             return self._cut(text, result)
         try:
             result.text = self._expand(text, result, 0)
-        except _TooLarge:
-            return self._cut(text, result)
+        except _TooLarge as cut:
+            return self._cut(text, result, deep=isinstance(cut, _TooDeep))
         if len(result.text) > MAX_OUTPUT:
             return self._cut(text, result)
         return result
 
-    def _cut(self, text: str, result: Expansion) -> Expansion:
+    def _cut(self, text: str, result: Expansion, *, deep: bool = False) -> Expansion:
         result.text = text
         result.unexpanded.append(TOO_LARGE)
-        self.cuts += 1
+        self.cut_counts = (self.cut_counts[0] + 1, self.cut_counts[1] + deep)
         return result
 
     def _expand(self, text: str, result: Expansion, depth: int) -> str:
+        if depth >= MAX_DEPTH:  # rpm counts the line's own expansion as a level, and a body without %
+            raise _TooDeep
         if "%" not in text:
-            return text
-        if depth > MAX_DEPTH:
-            result.unexpanded.append(text)
             return text
         out: list[str] = []
         i = 0

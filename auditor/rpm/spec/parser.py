@@ -31,7 +31,7 @@ from auditor.rpm.spec.lines import (
     shaped_by_macros,
     tag_number,
 )
-from auditor.rpm.spec.macros import MAX_OUTPUT, WORK_PER_BYTE, Expansion, MacroContext
+from auditor.rpm.spec.macros import MAX_DEPTH, MAX_OUTPUT, WORK_PER_BYTE, Expansion, MacroContext
 from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
 from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
@@ -117,9 +117,9 @@ class _SpecReader(PreambleTags):
         while number < len(lines):
             start_line = number + 1
             raw, number = joiner.logical_line(number)
-            cuts = self.macros.cuts
+            cuts = self.macros.cut_counts
             self._logical(raw, start_line)
-            if self.macros.cuts != cuts:
+            if self.macros.cut_counts != cuts:
                 self._note_cuts(cuts, start_line, raw)
             if joiner.cut == number < len(lines):
                 self._unread(number + 1, lines[number], _NOT_JOINED)
@@ -215,10 +215,10 @@ class _SpecReader(PreambleTags):
         if self.section in _READ_SECTIONS or self.section == "files":
             self.unexpanded.extend(expansion.unexpanded)
 
-    def _note_cuts(self, before: int, line: int, text: str) -> None:
-        """A gap where an expansion was cut (`MacroContext.cuts` grew since ``before``): each
+    def _note_cuts(self, before: tuple[int, int], line: int, text: str) -> None:
+        """A gap where an expansion was cut (`MacroContext.cut_counts` grew since ``before``): each
         line cut, or the line where the spec's budget ran out (each later one is cut too)."""
-        if self.macros.cuts == before or self.budget_spent:
+        if self.macros.cut_counts == before or self.budget_spent:
             return
         if self.macros.exhausted:
             self.budget_spent = True
@@ -226,12 +226,14 @@ class _SpecReader(PreambleTags):
                 f"the spec's budget of macro expansion ({WORK_PER_BYTE} steps per byte) is spent: "
                 "from here on every line with a macro is read as written"
             )
+        elif self.macros.cut_counts[1] != before[1]:
+            why = f"nested past rpm's max_macro_depth ({MAX_DEPTH}), where rpm fails: read as written"
         else:
             why = "its expansion passes the reader's bounds (macros.MAX_OUTPUT, MAX_WORK): read as written"
         self._unread(line, text, why)
 
     def _unread(self, line: int, text: str, why: str) -> None:
-        """What the reader's bounds cut off (`readline.LineJoiner.cut`, `macros.MacroContext.cuts`):
+        """What the reader's bounds cut off (`readline.LineJoiner.cut`, `macros.MacroContext.cut_counts`):
         what the lines there define or make (a Source, a Vendor) is unseen."""
         self.gaps.append(Gap(GapKind.SPEC_UNREADABLE, f"{self.path}:{line}: {shorten(text)}: {why}"))
 
@@ -335,7 +337,7 @@ class _SpecReader(PreambleTags):
 
     def finish(self, lines: int) -> Spec:
         self.conditionals.finish()
-        cuts = self.macros.cuts
+        cuts = self.macros.cut_counts
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         requires_excluded = excludes_every_requirement(self.macros)
