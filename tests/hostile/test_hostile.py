@@ -622,7 +622,7 @@ def test_the_limits_are_the_documented_ones() -> None:
         "deps.MAX_NESTING": (deps.MAX_NESTING, 32),
         "macros.MAX_DEPTH": (macros.MAX_DEPTH, 64),
         "macros.MAX_OUTPUT": (macros.MAX_OUTPUT, 256 << 10),
-        "macros.MAX_WORK": (macros.MAX_WORK, 4 << 20),
+        "macros.MAX_WORK": (macros.MAX_WORK, 1 << 20),
         "macros.WORK_PER_BYTE": (macros.WORK_PER_BYTE, 16),
         "macros.REFERENCE_COST": (macros.REFERENCE_COST, 16),
         "readline.MAX_UNCLOSED_READS": (readline.MAX_UNCLOSED_READS, 4),

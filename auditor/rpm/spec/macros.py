@@ -47,8 +47,9 @@ MAX_DEPTH = 64
 """Nesting of macro bodies, as rpm's ``max_macro_depth``."""
 MAX_OUTPUT = 256 * 1024
 """Expanded text per call, and per ``%global`` body; a definition that doubles itself stops here."""
-MAX_WORK = MAX_OUTPUT * 16
-"""Work per call: the characters its expansions make, at every level of nesting."""
+MAX_WORK = MAX_OUTPUT * 4
+"""Work per call: the characters its expansions make, at every level of nesting. Real specs
+do under 1,000 a line; what a small hostile spec may spend is this, about half a second."""
 WORK_PER_BYTE = 16
 """The work a whole spec's expansions may do, per byte of the spec (`MAX_WORK` more): the
 bound on the time and memory its reading takes (`MacroContext.allow`). The real specs read
