@@ -5,13 +5,13 @@ may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsi
 ``rpmvsVerify`` with ``%_pkgverify_level digest``), with the tags rpm 6 added (OPENPGP and the
 SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
 are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
-for form only, the payload is not read. Of the signatures, the packets are parsed as rpm parses
-them (`auditor.formats.openpgp`). Those over the header alone (RSA and DSA header, OPENPGP) with
-a hash algorithm rpm has get the check rpm makes before it looks for a key
-(``pgpVerifySignature``): the left 16 bits of the hash of the header, the signature's hashed
-part and its trailer must be the packet's, or rpm calls the signature BAD. Those over header
-and payload (PGP, GPG) are not hashed, as the payload is not read; and no signature is
-verified, which needs the signer's public key.
+for form here, and computed where the file is read on (`auditor.formats.payloaddigests`). Of
+the signatures, the packets are parsed as rpm parses them (`auditor.formats.openpgp`). Those
+over the header alone (RSA and DSA header, OPENPGP) with a hash algorithm rpm has get the
+check rpm makes before it looks for a key (``pgpVerifySignature``): the left 16 bits of the
+hash of the header, the signature's hashed part and its trailer must be the packet's, or rpm
+calls the signature BAD. Those over header and payload (PGP, GPG) are not hashed; and no
+signature is verified, which needs the signer's public key.
 """
 
 from __future__ import annotations

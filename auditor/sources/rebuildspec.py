@@ -30,6 +30,7 @@ from auditor.core.errors import InputError
 from auditor.core.files import open_regular, os_reason
 from auditor.formats.header import Tag
 from auditor.formats.payload import PayloadFiles, extract_members
+from auditor.formats.payloaddigests import check_payload
 from auditor.formats.rpmheader import read_headers
 from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import EVR, Dependency, Package, with_fields
@@ -178,9 +179,10 @@ def _spec_of(source: Package) -> tuple[list[tuple[str, str]], str]:
     try:
         with open_regular(path, path, "an RPM file") as stream:
             headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
-            payload = payload_of(stream, headers, path)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(path, "the file changed since it was read: its package is another")
+            check_payload(stream, headers, path)
+            payload = payload_of(stream, headers, path)
             files = headers.main.file_paths()
             found = rebuild_spec_text(headers, payload, files)
             name = spec_file_name(headers.main, files)
@@ -215,6 +217,7 @@ def _payload_members(source: Package, names: Sequence[str]) -> dict[str, bytes |
             headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(path, "the file changed since it was read: its package is another")
+            check_payload(stream, headers, path)
             stream.seek(headers.header_end)
             compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
             files = PayloadFiles.of(headers.main)

@@ -113,8 +113,9 @@ def read_rpm_outcomes(
     evidence_only: bool = False,
 ) -> list[Outcome]:
     """What each path gave, in the order of ``paths``. Without ``checksum`` the files are not
-    hashed (a repository's metadata has their digests): only their headers, and a source
-    package's spec in its payload when the header has none, are read. ``evidence_only``
+    hashed whole (a repository's metadata has their digests): their headers, their payloads'
+    digests (`auditor.formats.payloaddigests`), and a source package's spec in its payload
+    when the header has none, are read. ``evidence_only``
     reads each file's `HeaderEvidence` (implies no ``checksum``).
     ``progress`` counts the files, those found in the store at once. The files' identities,
     which key them in the store, are taken through the run's ``snapshot`` when given."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
 from auditor.core.errors import InputError
 from auditor.core.files import open_regular, unread
+from auditor.formats.payloaddigests import read_digests
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import Checksum, Dependency, Package, PackageKind, make_package
 from auditor.sources.evidence import (
@@ -66,8 +66,9 @@ def read_rpm(
     opened: Callable[[os.stat_result], None] | None = None,
 ) -> tuple[Package, InputError | None]:
     """Read an RPM file: its package, and the error of a file whose headers are whole but
-    whose payload is cut short (the package is still read from the header, to be audited,
-    and the file reported as an input error). Raises `InputError` when no package can be read.
+    whose payload is cut short or not the one they describe (BAD by its digest, as rpm -K
+    says): the package is still read from the header, to be audited, and the file reported
+    as an input error. Raises `InputError` when no package can be read.
     ``opened`` hears of the file actually read (`os.fstat` of its descriptor), whatever its
     name points to by now."""
     return _read(path, package_from_headers, checksum=checksum, display=display, opened=opened)
@@ -97,16 +98,19 @@ def _read(
             headers = read_headers(stream, shown, info.st_size)
             # A file longer than its package is not hashed: a sparse terabyte may follow.
             appended = appended_error(headers, info.st_size, shown)
-            digest = _file_digest(stream) if checksum and appended is None else None
+            verify = appended is None and headers.truncated is None  # else that error says more
+            sha256, bad = read_digests(stream, headers, verify=verify, whole=checksum and appended is None)
+            digest = Checksum("sha256", sha256) if sha256 is not None else None
 
             def model(payload: BinaryIO | None) -> M:
                 return build(headers, payload, location=path, input=shown, checksum=digest)
 
-            if headers.truncated is None:
+            why = headers.truncated or bad
+            if why is None:
                 return model(stream), appended
-            error = InputError(shown, f"{headers.truncated}; its package is read from the header alone")
-            try:
-                return model(stream), error
+            error = InputError(shown, f"{why}; its package is read from the header alone")
+            try:  # a payload its header does not vouch for is not read: a spec there is no evidence
+                return model(None if bad else stream), error
             except InputError:  # the spec was in the missing part of the payload
                 return model(None), error
     except OSError as exc:
@@ -123,14 +127,6 @@ def appended_error(headers: RpmHeaders, size: int, shown: str) -> InputError | N
         f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package "
         "its signature records: not an RPM file as rpm installs it",
     )
-
-
-def _file_digest(stream: BinaryIO) -> Checksum:
-    stream.seek(0)
-    digest = hashlib.sha256()
-    while chunk := stream.read(1 << 20):
-        digest.update(chunk)
-    return Checksum("sha256", digest.hexdigest())
 
 
 def package_from_headers(
