@@ -63,6 +63,7 @@ NOSPEC = ("nospec", "bcond-citrix")
 ZSTD_SPEC = "payload-zstd"
 
 RPMTAG_SPEC = 5099
+RPMTAG_PAYLOADDIGEST = 5092
 RPMTAG_HEADERIMMUTABLE = 63
 SIGTAG_SHA1 = 269
 SIGTAG_SHA256 = 273
@@ -197,15 +198,22 @@ def strip_spec_tag(path: Path) -> None:
 
 
 def replace_payload(path: Path, payload: bytes) -> None:
-    """Rewrite an RPM with another ``payload``, its signature's SIZE and MD5 recomputed.
-
-    The main header is kept as it is, PAYLOADDIGEST included: ``rpm -K`` calls that digest BAD
-    (read it with ``--nodigest``), and the auditor does not read the payload's digests.
-    """
+    """Rewrite an RPM with another ``payload``: the main header's PAYLOADDIGEST (the SHA-256 of
+    the payload as stored, which ``rpm -K`` and the auditor compute) in place, then the
+    signature's header digests, SIZE and MD5. PAYLOADDIGESTALT (of the payload uncompressed)
+    is left: rpm 4.18 never verifies it, nor does the auditor."""
     blob = path.read_bytes()
     main_start = _main_start(blob)
-    _index, _store, main_end = _parse_header(blob, main_start)
-    _write_signed(path, blob, blob[main_start:main_end], payload)
+    index, store, main_end = _parse_header(blob, main_start)
+    header = bytearray(blob[main_start:main_end])
+    store_start = 16 + 16 * len(index)
+    for tag, type_, offset, count in index:
+        if tag == RPMTAG_PAYLOADDIGEST:
+            value = hashlib.sha256(payload).hexdigest().encode() + b"\0"
+            if type_ != 8 or count != 1 or len(value) != _data_length(type_, store, offset, count):
+                raise SystemExit(f"{path.name}: PAYLOADDIGEST is not one SHA-256")
+            header[store_start + offset : store_start + offset + len(value)] = value
+    _write_signed(path, blob, bytes(header), payload)
 
 
 def restrip_payload(path: Path) -> None:
