@@ -86,15 +86,18 @@ def read_digests(
         for digest in wanted
     ]
     position = 0 if whole else min(begin for _, _, begin in hashes)
+    # Never past the package its signature records: what follows is an error of its own (a
+    # sparse terabyte may follow), and a later read of the payload needs only the package.
+    end = headers.recorded_size
     stream.seek(position)
-    while chunk := stream.read(_CHUNK):
+    while chunk := stream.read(_CHUNK if end is None else max(0, min(_CHUNK, end - position))):
         if file_hash is not None:
             file_hash.update(chunk)
-        end = position + len(chunk)
+        after = position + len(chunk)
         for _, hashed, begin in hashes:
-            if begin < end:
+            if begin < after:
                 hashed.update(memoryview(chunk)[max(0, begin - position) :])
-        position = end
+        position = after
     bad = None
     for digest, hashed, _ in hashes:
         actual = hashed.hexdigest()
