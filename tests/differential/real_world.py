@@ -39,7 +39,12 @@ it"), 136 specs of 79 xcp-ng-rpms repositories (newest trees, older commits and 
 branches): 127 agree, 9 differ, each with its gaps (``%{lua:}`` and ``%(...)`` dependencies, a
 name through ``%{python3_pkgversion}`` or a macro set in an undecided branch), nothing crashed;
 it found a package name read through such a macro judged with one of its values (zfs's
-``python%{__python_pkg_version}-pyzfs``), fixed.
+``python%{__python_pkg_version}-pyzfs``), fixed. Later that day, 368 RPMs and 964 specs of
+projects not read before (pulp_rpm, conary's rpm 3 era packages, rpm-rs's v6 and signature
+fixtures, go-rpmutils' payload kinds, libzypp's broken ones, drpm, chef, cavaliergopher/rpm,
+rpm-head-signing, dnf5's and tdnf's specs...): every RPM agreed, 12 specs differed, each with
+its gaps, nothing crashed; 718 one-byte header mutations of those RPMs found the MD5 of an old
+header, its only digest, not computed: a header changed under it was read (fixed).
 """
 
 from __future__ import annotations
