@@ -26,6 +26,7 @@ from auditor.core.errors import InputError
 from auditor.formats.header import Header
 from auditor.formats.headerlayout import TYPE_BIN, TYPE_STRING, TYPE_STRING_ARRAY
 from auditor.formats.rpmheader import RpmHeaders
+from auditor.formats.rpmsignature import md5_alone
 
 _RPMFORMAT = 5114
 _MAIN_DIGESTS = ((5092, "sha256", "Payload SHA256 digest"), (5121, "sha512", "Payload SHA512 digest"),
@@ -59,7 +60,9 @@ def payload_digests(signature: Header, main: Header) -> tuple[PayloadDigest, ...
             for value in values
         ]
     rpmformat = main.integer(_RPMFORMAT) if _RPMFORMAT in main.present else None
-    if found or (rpmformat or 0) >= 6:  # rpm 6 ignores the v3 tags of a v6 package
+    # rpm 6 ignores the v3 tags of a v6 package; an MD5 that is the header's only digest the
+    # header's reader computed already (`rpmsignature.md5_alone`), refusing the file if BAD.
+    if found or (rpmformat or 0) >= 6 or md5_alone(signature) is not None:
         return tuple(found)
     raw = signature.raw(_MD5)
     if raw is not None and raw[0][0] == TYPE_BIN and len(raw[1]) == 16:

@@ -5,13 +5,15 @@ may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsi
 ``rpmvsVerify`` with ``%_pkgverify_level digest``), with the tags rpm 6 added (OPENPGP and the
 SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
 are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
-for form here, and computed where the file is read on (`auditor.formats.payloaddigests`). Of
-the signatures, the packets are parsed as rpm parses them (`auditor.formats.openpgp`). Those
-over the header alone (RSA and DSA header, OPENPGP) with a hash algorithm rpm has get the
-check rpm makes before it looks for a key (``pgpVerifySignature``): the left 16 bits of the
-hash of the header, the signature's hashed part and its trailer must be the packet's, or rpm
-calls the signature BAD. Those over header and payload (PGP, GPG) are not hashed; and no
-signature is verified, which needs the signer's public key.
+for form here, and computed where the file is read on (`auditor.formats.payloaddigests`), the
+MD5 of a header that has no other digest (`md5_alone`) by the header's reader, which refuses
+the file when it is BAD (its header is then no evidence). Of the signatures, the packets are
+parsed as rpm parses them (`auditor.formats.openpgp`). Those over the header alone (RSA and
+DSA header, OPENPGP) with a hash algorithm rpm has get the check rpm makes before it looks for
+a key (``pgpVerifySignature``): the left 16 bits of the hash of the header, the signature's
+hashed part and its trailer must be the packet's, or rpm calls the signature BAD. Those over
+header and payload (PGP, GPG) are not hashed; and no signature is verified, which needs the
+signer's public key.
 """
 
 from __future__ import annotations
@@ -149,6 +151,9 @@ _READABLE_TYPES = frozenset({1, 2, 6, 7, 8, 9})
 _HEX = b"0123456789abcdefABCDEF"
 """Hex digits: a digest string holds nothing else (``translate`` deletes them, C-fast)."""
 _HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha3_256": hashlib.sha3_256}
+_HEADER_DIGESTS = (279, 273, 269)
+"""The digests of the header alone (SHA3-256, SHA256, SHA1), which `verify` computes."""
+_MD5 = 1004
 
 
 class _Outcome(NamedTuple):
@@ -213,6 +218,20 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
             raise RpmCheckError(source, f"corrupt RPM signature header: no digest of the {name}",
                                 "rpmvsVerify", CheckKind.DIGEST)  # fmt: skip
     return tuple(keys)
+
+
+def md5_alone(signature: Header) -> bytes | None:
+    """The MD5 when it is the only digest of the header rpm checks (rpm before 4.0.3 wrote no
+    other): it covers the header and the payload, so a header changed under it is caught only by
+    computing it over both (`auditor.formats.rpmheader`). None when a header digest rpm reads is
+    there (`verify` computed it) or there is no MD5 (`verify` refused the file). Called after
+    `verify`, which checked the MD5's form."""
+    for tag in _HEADER_DIGESTS:
+        found = signature.raw(tag) if tag in signature.present else None
+        if found is not None and found[0][0] in _READABLE_TYPES:
+            return None
+    found = signature.raw(_MD5) if _MD5 in signature.present else None
+    return None if found is None or found[0][0] != TYPE_BIN else found[1]
 
 
 def _outcomes(item: _Item, entry: RawEntry, data: bytes, main_bytes: bytes) -> list[_Outcome]:

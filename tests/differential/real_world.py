@@ -4,7 +4,8 @@ usage: python tests/differential/real_world.py DIR [--define 'NAME VALUE']... [-
 
 Every ``*.rpm`` below DIR is scanned alone and compared with ``rpm -qp``: the same name,
 epoch, version, release and arch, or, when the auditor refuses it (exit 3), rpm refusing it
-too without ``--nosignature --nodigest``. Every ``*.spec`` is scanned alone and its Source and
+too without ``--nosignature --nodigest``, or ``rpm -K --nosignature`` refusing it (the MD5
+over header and payload, an old header's only digest, which ``rpm -qp`` does not compute). Every ``*.spec`` is scanned alone and its Source and
 Patch values compared with what ``rpmspec -P`` expands, where rpmspec can: a difference is
 listed with the auditor's gaps for the file (an undecided conditional is read both ways, an
 undefined macro stays unexpanded: both are gaps, and the audit says it is incomplete).
@@ -38,7 +39,12 @@ it"), 136 specs of 79 xcp-ng-rpms repositories (newest trees, older commits and 
 branches): 127 agree, 9 differ, each with its gaps (``%{lua:}`` and ``%(...)`` dependencies, a
 name through ``%{python3_pkgversion}`` or a macro set in an undecided branch), nothing crashed;
 it found a package name read through such a macro judged with one of its values (zfs's
-``python%{__python_pkg_version}-pyzfs``), fixed.
+``python%{__python_pkg_version}-pyzfs``), fixed. Later that day, 368 RPMs and 964 specs of
+projects not read before (pulp_rpm, conary's rpm 3 era packages, rpm-rs's v6 and signature
+fixtures, go-rpmutils' payload kinds, libzypp's broken ones, drpm, chef, cavaliergopher/rpm,
+rpm-head-signing, dnf5's and tdnf's specs...): every RPM agreed, 12 specs differed, each with
+its gaps, nothing crashed; 718 one-byte header mutations of those RPMs found the MD5 of an old
+header, its only digest, not computed: a header changed under it was read (fixed).
 """
 
 from __future__ import annotations
@@ -73,14 +79,20 @@ def crashed(code: int, err: str) -> str | None:
     return f"crash: exit {code}: {err.strip()[-300:]}" if code == 4 or "Traceback" in err else None
 
 
+def rpm_refuses(path: Path, *options: str) -> bool:
+    with path.open("rb") as stdin:
+        return subprocess.run(["rpm", *options, "-"], stdin=stdin, capture_output=True).returncode != 0
+
+
 def check_rpm(path: Path) -> str | None:
     code, document, err = scan(path)
     if crash := crashed(code, err):
         return crash
     read = document is not None and bool(document["packages"])
     if code == 3 and not read:
-        with path.open("rb") as stdin:
-            refused = subprocess.run(["rpm", "-qp", "-"], stdin=stdin, capture_output=True).returncode != 0
+        # rpm -qp checks the header's digests, not the MD5 over header and payload, which is all
+        # an old header has: rpm -K (and rpm -i) refuse such a header changed under it.
+        refused = any(rpm_refuses(path, *options) for options in (["-qp"], ["-K", "--nosignature"]))
         return None if refused else f"refused, rpm reads it: {err.strip()[-200:]}"
     # An input error with the package read (a payload cut short: rpm -qp reads the header
     # alone, and so does the auditor) is compared as any package is.

@@ -114,6 +114,23 @@ def _truncate(data: bytearray, _: m.Offsets) -> None:
     del data[-100:]
 
 
+def _md5_alone(then: m.Change | None = None) -> m.Change:
+    """The signature header's SHA1 and SHA256 renamed to tags rpm does not check, the MD5 left
+    (as rpm before 4.0.3 wrote it); then ``then``, under the MD5."""
+    return m.both(
+        m.rename("signature", m.SIG_SHA1, 1012), m.rename("signature", m.SIG_SHA256, 1013), then or _same
+    )
+
+
+def _same(_: Parts) -> None:
+    pass
+
+
+def _payload_flipped(rpm: Parts) -> None:
+    """One bit of the payload's last byte (the gzip trailer's size) flipped."""
+    rpm.payload = rpm.payload[:-1] + bytes([rpm.payload[-1] ^ 1])
+
+
 NEG = -16
 CASES = [
     # lib/rpmlead.c rpmLeadCheck
@@ -214,6 +231,12 @@ CASES = [
          after=m.both(m.rename("signature", m.SIG_SHA1, 1012), m.rename("signature", m.SIG_SHA256, 1013),
                       m.rename("signature", m.SIG_MD5, 1014))),
     Case("accepts-no-md5", D, BINARY, None, after=m.rename("signature", m.SIG_MD5, 1014)),
+    # The MD5 the only digest of the header (rpm before 4.0.3): it covers the header and the
+    # payload, and a header changed under it is rpm -K's and rpm -i's BAD
+    Case("accepts-md5-alone", D, BINARY, None, after=_md5_alone()),
+    Case("md5-alone-forged-name", D, BINARY, "MD5 digest: BAD",
+         after=_md5_alone(m.strings("main", m.NAME, lambda name: "f" + name[1:]))),
+    Case("md5-alone-payload-changed", D, BINARY, "MD5 digest: BAD", after=_md5_alone(_payload_flipped)),
     Case("accepts-payload-alt-digest-bad", D, BINARY, None,  # excused by PAYLOADDIGEST (getAlt)
          change=m.strings("main", m.PAYLOADDIGESTALT, lambda hex_: "z" + hex_[1:])),
     Case("payload-digest-not-hex", D, SOURCE, "Payload SHA256 digest: BAD (tag 5092: invalid hex)",
