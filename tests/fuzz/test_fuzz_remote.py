@@ -21,8 +21,8 @@ no request to a policy host, nor to an origin ``xml:base`` moved the packages to
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import gc
 import gzip
 import hashlib
 import json
@@ -436,6 +436,18 @@ def entry_args(entry: str, server: LocalServer, hostile: HostileServer, place: P
     return [str(config)]
 
 
+@contextlib.contextmanager
+def sockets_left_to_the_collector() -> Iterator[None]:
+    """A socket some answer left unclosed (seen twice in 1,000 cache cases, not attributed: a
+    response http.client made when a timeout cut its status line is never closed) is counted
+    as an event, not raised by whichever later example the collector happens to run in."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        yield
+    if any(issubclass(item.category, ResourceWarning) for item in caught):
+        event("unclosed sockets collected")
+
+
 @pytest.fixture
 def servers(site: Site, other_server: LocalServer) -> Iterator[tuple[LocalServer, LocalServer]]:
     with LocalServer(site.original) as server:
@@ -443,22 +455,9 @@ def servers(site: Site, other_server: LocalServer) -> Iterator[tuple[LocalServer
         yield server, other_server
 
 
-def scan(
-    args: list[str], capsys: pytest.CaptureFixture[str], hostile: HostileServer | None = None
-) -> tuple[int, dict[str, Any], str]:
+def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
     code = main(["scan", *args, *OPTIONS])
     captured = capsys.readouterr()
-    # An answer cut by a timeout leaves http.client a response it never closes (the socket is
-    # closed, its reader is not): collected here, where its warning is not an error of a later
-    # example, and not hidden either (it is counted). Only after a mutated answer: a full
-    # collection costs more than a scan.
-    if hostile is None or not hostile.notes:
-        return code, json.loads(captured.out) if captured.out.strip() else {}, captured.err
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ResourceWarning)
-        gc.collect()
-    if caught:
-        event("unclosed sockets collected")
     return code, json.loads(captured.out) if captured.out.strip() else {}, captured.err
 
 
@@ -509,13 +508,13 @@ def test_a_hostile_server_never_makes_a_clean_verdict_nor_a_crash(
     lookups.clear()
     other = other_server
     other.requests.clear()
-    with LocalServer(site.original) as server:
+    with sockets_left_to_the_collector(), LocalServer(site.original) as server:
         hostile = HostileServer(server, other, site, plan)
         server.hook = hostile
         args = entry_args(entry, server, hostile, place, site)
         # A cold download cache of its own: metadata blobs are kept by checksum across runs.
         cold = ["--no-cache", "--cache-dir", str(place / "cache"), "--retries", retries]
-        code, document, err = scan([*args, *cold], capsys, hostile)
+        code, document, err = scan([*args, *cold], capsys)
     event(entry)
     for note in set(hostile.notes):
         event(note)
@@ -538,7 +537,7 @@ def test_a_warm_cache_never_turns_a_changed_or_broken_server_into_a_clean_verdic
     cache = ["--cache-dir", str(place / "cache"), "--retries", "0"]
     other = other_server
     other.requests.clear()
-    with LocalServer(site.original) as server:
+    with sockets_left_to_the_collector(), LocalServer(site.original) as server:
         hostile = HostileServer(server, other, site, [])
         server.hook = hostile
         args = entry_args(entry, server, hostile, place, site)
@@ -547,7 +546,7 @@ def test_a_warm_cache_never_turns_a_changed_or_broken_server_into_a_clean_verdic
         for plan in (first, second):  # a broken server, then another, the cache warm
             lookups.clear()
             hostile.plan, hostile.seen, hostile.notes = plan, {}, []
-            code, document, err = scan([*args, *cache], capsys, hostile)
+            code, document, err = scan([*args, *cache], capsys)
             judged(code, document, err, [server.url("/"), str(place)], lookups, other, [*first, *second])
 
 
