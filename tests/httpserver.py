@@ -37,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
         owner.record(method, path, {key.lower(): value for key, value in self.headers.items()})
         route = owner.routes.get(path)
         try:
+            if owner.hook is not None and owner.hook(self, method, path):
+                return
             if route is not None:
                 route(self, method)
             else:
@@ -108,6 +110,8 @@ class LocalServer:
         self.served: dict[str, int] = {}
         """Bytes of each file's body the socket took, by URL path (all requests together)."""
         self.ranges = True
+        self.hook: Callable[[Handler, str, str], bool] | None = None
+        """Asked first with every request (handler, method, path): True when it answered it."""
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.owner = self
