@@ -181,6 +181,7 @@ def _spec_of(source: Package) -> tuple[list[tuple[str, str]], str]:
             headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(path, "the file changed since it was read: its package is another")
+            # Once for the rebuild: its Sources come from this file too (`_payload_members`).
             check_payload(stream, headers, path)
             payload = payload_of(stream, headers, path)
             files = headers.main.file_paths()
@@ -217,8 +218,7 @@ def _payload_members(source: Package, names: Sequence[str]) -> dict[str, bytes |
             headers = read_headers(stream, path, os.fstat(stream.fileno()).st_size)
             if source_pkgid_of(headers, True) != source.source_pkgid:
                 raise InputError(path, "the file changed since it was read: its package is another")
-            check_payload(stream, headers, path)
-            stream.seek(headers.header_end)
+            stream.seek(headers.header_end)  # its payload's digests checked once, by `_spec_of`
             compressor = headers.main.string(Tag.PAYLOADCOMPRESSOR) or "gzip"
             files = PayloadFiles.of(headers.main)
             members = extract_members(
