@@ -25,6 +25,7 @@ from typing import BinaryIO
 from auditor.core.errors import InputError
 from auditor.formats.header import Header
 from auditor.formats.headerlayout import TYPE_BIN, TYPE_STRING, TYPE_STRING_ARRAY
+from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.formats.rpmsignature import md5_alone
 
@@ -44,6 +45,8 @@ class PayloadDigest:
     """Lower-case hex."""
     with_header: bool
     """Over the main header and the payload (the MD5), not the payload alone."""
+    vouches_header: bool = False
+    """The header's only digest (an MD5 of rpm before 4.0.3): BAD, the header is no evidence either."""
 
 
 def payload_digests(signature: Header, main: Header) -> tuple[PayloadDigest, ...]:
@@ -60,22 +63,24 @@ def payload_digests(signature: Header, main: Header) -> tuple[PayloadDigest, ...
             for value in values
         ]
     rpmformat = main.integer(_RPMFORMAT) if _RPMFORMAT in main.present else None
-    # rpm 6 ignores the v3 tags of a v6 package; an MD5 that is the header's only digest the
-    # header's reader computed already (`rpmsignature.md5_alone`), refusing the file if BAD.
-    if found or (rpmformat or 0) >= 6 or md5_alone(signature) is not None:
+    if (rpmformat or 0) >= 6:  # rpm 6 ignores the v3 tags of a v6 package
         return tuple(found)
+    alone = md5_alone(signature)
+    if alone is not None:  # all that says what the header is too (rpm before 4.0.3)
+        return (*found, PayloadDigest("MD5 digest", "md5", alone.hex(), True, vouches_header=True))
     raw = signature.raw(_MD5)
-    if raw is not None and raw[0][0] == TYPE_BIN and len(raw[1]) == 16:
-        return (PayloadDigest("MD5 digest", "md5", raw[1].hex(), True),)
-    return ()
+    if not found and raw is not None and raw[0][0] == TYPE_BIN and len(raw[1]) == 16:
+        found.append(PayloadDigest("MD5 digest", "md5", raw[1].hex(), True))  # rpm 4.0.3 to 4.13
+    return tuple(found)
 
 
 def read_digests(
-    stream: BinaryIO, headers: RpmHeaders, *, verify: bool, whole: bool
+    stream: BinaryIO, headers: RpmHeaders, source: str, *, verify: bool, whole: bool
 ) -> tuple[str | None, str | None]:
     """One read of ``stream``, from where the first digest needs: the file's SHA-256 (``whole``)
     in hex, and (``verify``) the first payload digest that is BAD, as rpm -Kv words it (None
-    when all match)."""
+    when all match). An MD5 that is the header's only digest and is BAD refuses the file
+    (`RpmCheckError` naming ``source``): its header is no evidence either."""
     wanted = payload_digests(headers.signature, headers.main) if verify else ()
     if not wanted and not whole:
         return None, None
@@ -102,10 +107,14 @@ def read_digests(
                 hashed.update(memoryview(chunk)[max(0, begin - position) :])
         position = after
     bad = None
-    for digest, hashed, _ in hashes:
+    for digest, hashed, _ in sorted(hashes, key=lambda item: not item[0].vouches_header):
         actual = hashed.hexdigest()
         if actual != digest.expected:
             bad = f"{digest.name}: BAD (Expected {digest.expected} != {actual})"
+            if digest.vouches_header:
+                raise RpmCheckError(
+                    source, f"corrupt RPM signature header: {bad}", "rpmvsVerify", CheckKind.DIGEST
+                )
             break
     return (file_hash.hexdigest() if file_hash is not None else None), bad
 
@@ -115,6 +124,6 @@ def check_payload(stream: BinaryIO, headers: RpmHeaders, source: str) -> None:
     what a later read of the payload finds there (a source RPM's spec and Sources, read again
     for its rebuild) is evidence only when its digests match, as the first read's was. A payload
     cut short has its own error already, and each member read from it is vouched for alone."""
-    _, bad = read_digests(stream, headers, verify=headers.truncated is None, whole=False)
+    _, bad = read_digests(stream, headers, source, verify=headers.truncated is None, whole=False)
     if bad is not None:
         raise InputError(source, bad)

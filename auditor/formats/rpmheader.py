@@ -1,10 +1,10 @@
 """Read the lead, the signature header and the main header of an RPM file, checked as rpm does.
 
 This is the part of rpm's package format the auditor needs: it never reads the payload
-(see `auditor.formats.payload` for that), but for the MD5 of a header that has no other
-digest (rpm before 4.0.3), which covers the header and the payload. Every length and offset
-read from the file is checked against the file before it is used, so a hostile header that
-claims gigabytes costs nothing but an error. Beyond that, a file rpm refuses is refused: the
+(`auditor.formats.payload` does, and `auditor.formats.payloaddigests` computes what covers it,
+the MD5 of a header that has no other digest included). Every length and offset read from the
+file is checked against the file before it is used, so a hostile header that claims gigabytes
+costs nothing but an error. Beyond that, a file rpm refuses is refused: the
 lead as ``lib/rpmlead.c`` checks it, each header structure as ``lib/header.c`` does
 (`auditor.formats.hdrblob`), and the signature header's tags, digests and signature packets
 as ``lib/package.c`` and ``lib/rpmvs.c`` do (`auditor.formats.rpmsignature`).
@@ -22,7 +22,6 @@ Layout (rpm's ``lib/header.c`` and ``lib/package.c``)::
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 from dataclasses import dataclass
@@ -106,29 +105,7 @@ def read_headers(stream: BinaryIO, source: str, file_size: int | None = None) ->
     recorded = None if declared is None else header_start + declared
     if recorded is not None and recorded > file_size:
         truncated = f"truncated RPM: {file_size} bytes, its signature records {recorded} (header and payload)"
-    md5 = rpmsignature.md5_alone(signature)
-    # A file cut short or longer than its package is already an error of its own (the caller's).
-    if md5 is not None and truncated is None and recorded in (None, file_size):
-        _check_md5(stream, raw_main, md5, header_end, file_size, source)
     return RpmHeaders(signature, main, header_start, header_end, is_source, keys, truncated, recorded)
-
-
-def _check_md5(stream: BinaryIO, raw_main: list[bytes], md5: bytes, header_end: int, file_size: int,
-               source: str) -> None:  # fmt: skip
-    """rpmvsVerify's MD5 over the main header and the payload, for a header with no other digest:
-    rpm -K and rpm -i refuse a header changed under it. A stream holding less than the file
-    (a remote package's headers, read by range) is left unchecked, as any payload digest is."""
-    digest = hashlib.md5(b"".join(raw_main), usedforsecurity=False)
-    read = header_end
-    while chunk := stream.read(1 << 20):
-        digest.update(chunk)
-        read += len(chunk)
-    stream.seek(header_end)
-    if read == file_size and digest.digest() != md5:
-        detail = f"MD5 digest: BAD (Expected {md5.hex()} != {digest.hexdigest()})"
-        raise RpmCheckError(
-            source, f"corrupt RPM signature header: {detail}", "rpmvsVerify", CheckKind.DIGEST
-        )
 
 
 def _check_lead(lead: bytes, source: str) -> bool:

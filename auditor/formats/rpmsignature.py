@@ -6,8 +6,8 @@ may hold, with which type and count) and ``lib/rpmvs.c`` (``rpmvsInit``, ``rpmsi
 SHA3-256 digests). The header digests (SHA-1, SHA-256, SHA3-256 of the main header as read)
 are computed and compared; the digests over the payload (MD5, PAYLOADDIGEST...) are checked
 for form here, and computed where the file is read on (`auditor.formats.payloaddigests`), the
-MD5 of a header that has no other digest (`md5_alone`) by the header's reader, which refuses
-the file when it is BAD (its header is then no evidence). Of the signatures, the packets are
+MD5 of a header that has no other digest (`md5_alone`) among them, which refuses the file
+when it is BAD (its header is then no evidence). Of the signatures, the packets are
 parsed as rpm parses them (`auditor.formats.openpgp`). Those over the header alone (RSA and
 DSA header, OPENPGP) with a hash algorithm rpm has get the check rpm makes before it looks for
 a key (``pgpVerifySignature``): the left 16 bits of the hash of the header, the signature's
@@ -223,7 +223,7 @@ def verify(signature: Header, main: Header, main_bytes: bytes, source: str) -> t
 def md5_alone(signature: Header) -> bytes | None:
     """The MD5 when it is the only digest of the header rpm checks (rpm before 4.0.3 wrote no
     other): it covers the header and the payload, so a header changed under it is caught only by
-    computing it over both (`auditor.formats.rpmheader`). None when a header digest rpm reads is
+    computing it over both (`auditor.formats.payloaddigests`). None when a header digest rpm reads is
     there (`verify` computed it) or there is no MD5 (`verify` refused the file). Called after
     `verify`, which checked the MD5's form."""
     for tag in _HEADER_DIGESTS:

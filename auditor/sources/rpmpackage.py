@@ -99,7 +99,9 @@ def _read(
             # A file longer than its package is not hashed: a sparse terabyte may follow.
             appended = appended_error(headers, info.st_size, shown)
             verify = appended is None and headers.truncated is None  # else that error says more
-            sha256, bad = read_digests(stream, headers, verify=verify, whole=checksum and appended is None)
+            sha256, bad = read_digests(
+                stream, headers, shown, verify=verify, whole=checksum and appended is None
+            )
             digest = Checksum("sha256", sha256) if sha256 is not None else None
 
             def model(payload: BinaryIO | None) -> M:
