@@ -2,15 +2,17 @@
 fork (`auditor.runtime.forked` forks), and the one place that says from what size the fork is
 worth its cost.
 
-The auditor overlaps work in three places: reading RPM files (`auditor.sources.rpmbatch`,
-through `SharedBatches`), parsing a large primary.xml in two halves (`auditor.sources.split`),
-and classifying while resolving (`auditor.audit.pipeline`). Each asks `worth_forking` with its
-own amount and threshold below, and forks through `Background` or `SharedBatches`. Below a
-threshold a fork costs more than the work it moves (measured with ``benchmarks/run.py``); with
-one CPU it never pays. A large JSON report was encoded in two processes too, until measured:
-on distro-60k the child spent 0.92 s of CPU to save this process 0.18 s. Compressing the report
-for the store in zstd's own threads was measured too: this thread's 0.16 s less CPU did not show
-in the run's wall time, and the threads' buffers added 9-12 MB to a peak RSS near its 300 MB target.
+The auditor overlaps work in four places: reading RPM files (`auditor.sources.rpmbatch`, through
+`SharedBatches`), reading the specs of source RPMs given alone for their rebuilds
+(`auditor.audit.rebuilds`, likewise), parsing a large primary.xml in two halves
+(`auditor.sources.split`), and classifying while resolving (`auditor.audit.pipeline`). Each asks
+`worth_forking` with its own amount and threshold below, and forks through `Background` or
+`SharedBatches`. Below a threshold a fork costs more than the work it moves (measured with
+``benchmarks/run.py``); with one CPU it never pays. A large JSON report was encoded in two
+processes too, until measured: on distro-60k the child spent 0.92 s of CPU to save this process
+0.18 s. Compressing the report for the store in zstd's own threads was measured too: this
+thread's 0.16 s less CPU did not show in the run's wall time, and the threads' buffers added
+9-12 MB to a peak RSS near its 300 MB target.
 
 A `Background` child is forked at the moment the work is started and inherits everything in
 memory, so the work is a zero-argument callable that is never pickled: a package list of a
@@ -42,7 +44,16 @@ reader and a decoder, a resolver and a classifier), and the machines gating rele
 often have two cores."""
 
 READ_RPMS_FROM = 200
-"""RPM files: fewer are read in this process, starting a pool would cost more."""
+"""RPM files: fewer are read in this process, starting a pool would cost more, unless they are
+large (`READ_RPM_BYTES_FROM`)."""
+READ_RPM_BYTES_FROM = 32 * 1024 * 1024
+"""Bytes of RPM files: from this much, fewer than `READ_RPMS_FROM` files are read on both cores
+too. Each is hashed whole, its payload digests computed, and a source RPM's payload decompressed
+for its spec: 87 of XCP-ng's SRPMs (246 MB) took 1.5 s in this process alone."""
+REBUILD_SPECS_FROM = 16
+"""Source RPMs given alone whose spec is read for what a rebuild makes (`auditor.audit.rebuilds`):
+from this many, on both cores. A rebuild reads the spec in the payload, maybe twice, and the
+builder's parse: 3 to 6 ms for one of rpms-2k's small SRPMs, 30 ms for one of XCP-ng's."""
 SPLIT_PRIMARY_FROM = 8 * 1024 * 1024
 """Bytes of decompressed primary.xml (repomd's open-size): from this much, parsed in two halves."""
 CLASSIFY_FROM = 5000

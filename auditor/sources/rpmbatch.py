@@ -20,7 +20,7 @@ from auditor.core.errors import InputError, UnreadInput
 from auditor.rpm.model import Package
 from auditor.rpm.serialize import check_package_json, package_from_json, package_to_json
 from auditor.runtime.identity import identity_of
-from auditor.runtime.parallel import READ_RPMS_FROM, SharedBatches, worth_forking
+from auditor.runtime.parallel import READ_RPM_BYTES_FROM, READ_RPMS_FROM, SharedBatches, worth_forking
 from auditor.runtime.progress import SILENT, Reporter
 from auditor.runtime.snapshot import FileSnapshot
 from auditor.runtime.store import Store
@@ -162,11 +162,25 @@ class PendingReads:
             # The reader `_read_batch` imports, imported before the worker is forked, so that
             # the two share it instead of each importing it (12 ms).
             import auditor.sources.rpmpackage  # noqa: F401
+        fork = worth_forking(len(wanted), READ_RPMS_FROM)
+        size = BATCH
+        if not fork and len(wanted) > 1 and worth_forking(self._bytes_of(wanted), READ_RPM_BYTES_FROM):
+            # Few large files: small batches, for the two processes to end together.
+            fork, size = True, max(1, min(BATCH, len(wanted) // 8))
         self._batches = SharedBatches(
-            [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)],
+            [wanted[start : start + size] for start in range(0, len(wanted), size)],
             partial(_read_batch, checksum=checksum, evidence_only=evidence_only, encode=self.encode),
-            fork=worth_forking(len(wanted), READ_RPMS_FROM),
+            fork=fork,
         )
+
+    def _bytes_of(self, wanted: Sequence[Wanted]) -> int:
+        """The size of the files ``wanted`` as the run first saw them, as far as they can be looked
+        at (the reader says what is wrong with one that cannot)."""
+        total = 0
+        for path, _ in wanted:
+            with contextlib.suppress(OSError, ValueError):
+                total += self.snapshot.size(path)
+        return total
 
     @property
     def forked_reads(self) -> int:
