@@ -40,7 +40,7 @@ from auditor.sources.payloadconfig import MAX_FILE, MAX_FILES_TOTAL
 from auditor.sources.rebuildcode import not_followed, spec_file_name, spec_link
 from auditor.sources.rpmpackage import source_pkgid_of
 from auditor.sources.specinstalls import SourceFiles, with_spec_installs
-from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text
+from auditor.sources.specs import MAX_SPEC_BYTES, read_spec_text, release_read
 from auditor.sources.srpmhosts import file_of
 from auditor.sources.srpmspec import SpecNotRead, payload_of, rebuild_spec_text
 
@@ -98,11 +98,10 @@ def rebuild_of(
                     file_of(source) or source.input,
                     f"a spec file larger than {MAX_SPEC_BYTES} bytes; refused",
                 )
-            read = read_spec_text(text, where, defines=defines, arches=hosts)
-            dist = _dist_of(source, read[0], text, defines)
-            if dist is not None:
-                # The builder's dist tag, which a subpackage's own Release and a %{?dist} test read too.
-                read = read_spec_text(text, where, defines={**(defines or {}), "dist": dist}, arches=hosts)
+            # The builder's dist tag, which a subpackage's own Release and a %{?dist} test read too.
+            dist = _dist_of(source, text, where, defines, hosts)
+            defined = defines if dist is None else {**(defines or {}), "dist": dist}
+            read = read_spec_text(text, where, defines=defined, arches=hosts)
             # The repository files and keys its binaries install, judged from the payload's Sources
             # as a spec's are from the files beside it: else a rebuild writing a Citrix .repo was
             # cured, "nothing gets worse", where the same spec checked as a file exits 1.
@@ -151,12 +150,15 @@ def _joined(first: Package, other: Package) -> Package:
 
 
 def _dist_of(
-    source: Package, own: Package, text: str, defines: Mapping[str, str | None] | None
+    source: Package, text: str, where: str, defines: Mapping[str, str | None] | None, hosts: Sequence[str]
 ) -> str | None:
-    """The ``%{dist}`` the builder defined: what the header's release adds to the one read,
-    when the spec reads ``dist`` and the user defined none."""
-    release, read = source.release, own.release
-    if "dist}" not in text or "dist" in (defines or {}) or release == read or not release.startswith(read):
+    """The ``%{dist}`` the builder defined: what the header's release adds to the one the spec
+    ``text`` gives without it (`release_read`: its main preamble alone, not a whole reading to
+    throw away), when the spec reads ``dist`` and the user defined none."""
+    if "dist}" not in text or "dist" in (defines or {}):
+        return None
+    release, read = source.release, release_read(text, where, defines=defines, arches=hosts)
+    if read is None or release == read or not release.startswith(read):
         return None
     suffix = release[len(read) :]
     return suffix if suffix.startswith(".") else None

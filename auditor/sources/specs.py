@@ -75,6 +75,23 @@ def read_spec_text(
     return packages
 
 
+def release_read(
+    text: str, path: str, *, defines: Mapping[str, str | None] | None, arches: Sequence[str]
+) -> str | None:
+    """The release of the source package `read_spec_text` reads in ``text``, read from the main
+    package's preamble alone where it ends outside any conditional (`parse_spec`'s
+    ``preamble_only``); None where the spec has no Name or Version there (the whole reading
+    says what is wrong)."""
+    arch = next(iter(dict.fromkeys(arches)), "x86_64")
+    spec = parse_spec(text, path, defines=defines, arch=arch, preamble_only=True)
+    built_for = _buildable(arch, spec.packages[0]) if spec.packages else arch
+    if built_for not in (arch, "noarch"):  # as `_read_for` reads it
+        spec = parse_spec(text, path, defines=defines, arch=built_for, preamble_only=True)
+    if not spec.name or not spec.version:
+        return None
+    return spec.release or "0"
+
+
 def _with_other_reading(source: Package, other: Package) -> Package:
     """The source package ``source`` with what another architecture's reading of its spec adds."""
     return with_fields(

@@ -14,6 +14,7 @@ in `Spec.undecided` and `Spec.gaps` (`auditor.rpm.spec.conditionals`).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 
@@ -32,8 +33,8 @@ from auditor.rpm.spec.lines import (
     tag_number,
 )
 from auditor.rpm.spec.macros import MAX_DEPTH, MAX_OUTPUT, WORK_PER_BYTE, Expansion, MacroContext
-from auditor.rpm.spec.preamble import BuildArchRead, PreambleTags
-from auditor.rpm.spec.readline import LineJoiner, is_directive, rpm_lines
+from auditor.rpm.spec.preamble import BuildArchRead, PreambleRead, PreambleTags, build_arch_of
+from auditor.rpm.spec.readline import NOT_JOINED, LineJoiner, is_directive, rpm_lines
 from auditor.rpm.spec.result import PackageDraft, Spec, shorten
 from auditor.rpm.spec.scriptlets import WHEN as SCRIPTLETS
 from auditor.rpm.spec.scriptlets import ScriptletReader, add_interpreter
@@ -44,22 +45,9 @@ _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 _PLAIN_SAYS = frozenset({*_READ_SECTIONS, "files"})
 """The sections whose lines say something with no macro in them: a tag, a Source, a file."""
 
-_NOT_JOINED = (
-    "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
-    "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
-)
-
 
 SKIPPED_BCOND = re.compile(r"%bcond(?:_with|_without)?\s+(\w+)(?:\s|$)")
 """A build conditional's declaration, its name written out (rpm's `%bcond` names are words)."""
-
-
-def _build_arch(value: str, arch: str) -> str:
-    """The architecture rpm parses the spec again for: the first BuildArch it can build on
-    ``arch`` (``noarch``, or ``arch`` itself). When there is none rpm refuses to build; the
-    first one named is then the best guess of what the spec means."""
-    words = value.split()
-    return next((word for word in words if word in ("noarch", arch)), words[0])
 
 
 class _SpecReader(PreambleTags):
@@ -122,7 +110,7 @@ class _SpecReader(PreambleTags):
             if self.macros.cut_counts != cuts:
                 self._note_cuts(cuts, start_line, raw)
             if joiner.cut == number < len(lines):
-                self._unread(number + 1, lines[number], _NOT_JOINED)
+                self._unread(number + 1, lines[number], NOT_JOINED)
 
     def _logical(self, raw: str, start_line: int) -> None:
         """One line as rpm's ``readLine`` gives it, maybe several joined (`LineJoiner`)."""
@@ -289,6 +277,8 @@ class _SpecReader(PreambleTags):
             self.conditionals.unbalanced(number, f"{shorten(stripped)}: no tag rpm 4.18 reads")
 
     def _section(self, name: str, argument: str, line: int) -> None:
+        if self.section == "preamble" and self.preamble_only and not self.conditionals.frames:
+            raise PreambleRead
         if self.section == "preamble":
             self.main.fill_from_macros(self.values.macro_values)
         self.section = name
@@ -374,9 +364,16 @@ class _SpecReader(PreambleTags):
 
 
 def parse_spec(
-    text: str, path: str, *, defines: Mapping[str, str | None] | None = None, arch: str = "x86_64"
+    text: str,
+    path: str,
+    *,
+    defines: Mapping[str, str | None] | None = None,
+    arch: str = "x86_64",
+    preamble_only: bool = False,
 ) -> Spec:
     """Parse spec text. ``defines`` play the part of ``rpmbuild --define``; ``arch`` decides ``%ifarch``.
+    ``preamble_only``: up to the main package's preamble's end, when no conditional is open there
+    (the main package's tags are then those of the whole spec).
 
     Nothing in the text is ever run (see `auditor.rpm.spec.macros`). What cannot be represented (a
     dependency whose epoch is too long to be a number) raises `InputError` naming ``path``
@@ -384,16 +381,20 @@ def parse_spec(
     """
     lines = text.split("\n")
     reader = _SpecReader(path, defines or {}, arch)
+    reader.preamble_only = preamble_only
     try:
-        reader.feed(lines)
+        with contextlib.suppress(PreambleRead):
+            reader.feed(lines)
     except BuildArchRead as read:
         # rpm's first parse of a spec whose main package names its BuildArch ends at that
         # line, and the spec is parsed again from the top with the macros defined so far: a
         # Version or a %global written before the BuildArch line, but after a Source line,
         # has its value there (rpmspec -P prints the second parse; later ones do not). That
         # parse is for the BuildArch: rpm sets %_target_cpu to it, and %ifarch reads that.
-        target = _build_arch(read.value, arch)
+        target = build_arch_of(read.value, arch)
         reader.macros.define("_target_cpu", target)
         reader = _SpecReader(path, defines or {}, target, reader.macros)
-        reader.feed(lines)
+        reader.preamble_only = preamble_only
+        with contextlib.suppress(PreambleRead):
+            reader.feed(lines)
     return reader.finish(len(lines))

@@ -42,11 +42,25 @@ class BuildArchRead(Exception):
         self.value = value
 
 
+class PreambleRead(Exception):
+    """The main package's preamble has ended outside any conditional, and only it was to be read."""
+
+
+def build_arch_of(value: str, arch: str) -> str:
+    """The architecture rpm parses the spec again for: the first BuildArch it can build on
+    ``arch`` (``noarch``, or ``arch`` itself). When there is none rpm refuses to build; the
+    first one named is then the best guess of what the spec means."""
+    words = value.split()
+    return next((word for word in words if word in ("noarch", arch)), words[0])
+
+
 class PreambleTags:
     """The reading of a preamble's tags: a part of the spec reader (`parser._SpecReader`), which
     sets the attributes declared here."""
 
     path: str
+    preamble_only = False
+    """Stop at the end of the main package's preamble (`PreambleRead`)."""
     macros: MacroContext
     conditionals: Conditionals
     values: LineValues

@@ -20,6 +20,13 @@ size that many times, and 64 KiB more). Past it the lines left are read one by o
 (`LineJoiner.cut`)."""
 
 
+NOT_JOINED = (
+    "lines from here on are read one by one, not joined as rpm joins them: the spec's %{, %( or %[ "
+    "never closed (rpm refuses it) were read to its end too often (readline.MAX_UNCLOSED_READS)"
+)
+"""The gap of the lines after a `LineJoiner.cut`."""
+
+
 class LineJoiner:
     """How rpm (``copyNextLineFromOFI``) joins a spec's physical lines into the ones it reads.
 
