@@ -7,12 +7,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from auditor.core.errors import InputError
 from auditor.rpm.gaps import GapKind
 from auditor.rpm.model import Package
 from auditor.runtime.snapshot import FileSnapshot
-from auditor.sources.inputpaths import is_url, local_path, repository_root
+from auditor.runtime.store import Store
+from auditor.sources.evidence import HeaderEvidence
+from auditor.sources.inputpaths import is_url, local_path, repository_input, repository_root
 from auditor.sources.interface import InputKind, InputSummary, LoadResult, ReadOptions
 from auditor.sources.overlay import AGREED_FIELDS, HEADER_ONLY_FIELDS, dependency_names
+from auditor.sources.rpmbatch import read_rpm_files, read_rpm_outcomes
 
 _REPOSITORIES = (InputKind.REPOSITORY, InputKind.SOURCE_REPOSITORY)
 _JUDGED = ("summary", *AGREED_FIELDS, *HEADER_ONLY_FIELDS, "sources", "alternatives", "builds")
@@ -45,6 +49,8 @@ class FilesRead:
         repository too."""
         self._unverified: dict[str, int] = {}
         """RPM files read on their own under --verify-checksums, by the input that gave them."""
+        self._read_ahead: dict[str, list[Package | InputError]] = {}
+        """What each RPM file named was read to (`read_ahead`), until its input takes it."""
 
     def new(self, paths: Iterable[str], result: LoadResult, *, named: bool = False) -> list[str]:
         """Those of ``paths`` (``named``: inputs, not a walk's) no earlier name led to; a warning
@@ -72,6 +78,33 @@ class FilesRead:
             else:
                 result.warnings.append(f"{path}: the same file as {first}; read once")
         return kept
+
+    def read_ahead(self, paths: Sequence[str], options: ReadOptions, store: Store | None) -> None:
+        """Read together the RPM files ``paths`` name one by one (a shell's ``*.rpm``): in batches,
+        on both cores when there are enough, their stored models looked up at once
+        (`auditor.sources.rpmbatch`), as a directory's files are; one at a time, as each input
+        came, 2,000 files took a core each. `rpm_file` hands each its outcome; one the loop reads
+        otherwise (a `.repo` text named `x.rpm`) costs only its read."""
+        wanted = [
+            path
+            for path in dict.fromkeys(paths)
+            if path.lower().endswith(".rpm")
+            and not is_url(path)
+            and os.path.isfile(path)
+            and repository_input(path, read_rpms=options.read_rpms) is None
+        ]
+        if len(wanted) < 2:
+            return
+        outcomes = read_rpm_outcomes(wanted, store, options.progress, options.snapshot)
+        self._read_ahead = {
+            path: [item for item in outcome if not isinstance(item, HeaderEvidence)]
+            for path, outcome in zip(wanted, outcomes, strict=True)
+        }
+
+    def rpm_file(self, path: str, store: Store | None, options: ReadOptions) -> list[Package | InputError]:
+        """What the RPM file ``path`` gives: its package, an error, or both (a payload cut short)."""
+        found = self._read_ahead.pop(path, None)
+        return found if found is not None else read_rpm_files([path], store, snapshot=options.snapshot)
 
     def unverified(self, where: str, count: int, options: ReadOptions) -> None:
         """``where`` (an RPM file named, or a directory) gave ``count`` RPM files read on their own:

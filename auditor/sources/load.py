@@ -72,7 +72,8 @@ def load_inputs(
     files = FilesRead(options.snapshot or FileSnapshot())
     named = files.inputs
     scope = ConfigScope()  # one namespace of repository ids for every configuration, as dnf has
-    for path in _in_dnf_order(list(paths)):
+    files.read_ahead(ordered := _in_dnf_order(list(paths)), options, store)  # one batch of RPM files
+    for path in ordered:
         if is_url(path):
             remote = remote or Remote()
             result.extend(_load_url(path, remote, options, store, scope))
@@ -265,7 +266,7 @@ def _load_one(
             load_config(path, path, remote, result, UrlOrigin.local_config(path), options, store, scope)
         else:
             # a package, an error, or both (payload cut short)
-            read = read_rpm_files([path], store, snapshot=options.snapshot)
+            read = files.rpm_file(path, store, options)
             packages = [item for item in read if not isinstance(item, InputError)]
             result.errors.extend(item for item in read if isinstance(item, InputError))
             result.packages.extend(packages)
