@@ -20,6 +20,7 @@ import pytest
 
 from auditor.cli.main import main
 from auditor.formats import payload
+from tests.differential.real_world_fields import DEP_KINDS, ORIGIN_FIELDS, as_text, auditor_dep, rpm_fields
 from tests.rpmbuild import build_all
 
 BIG_SPEC_HEAD = """Name: bigspec
@@ -77,3 +78,130 @@ def test_a_source_rpm_whose_spec_is_past_the_member_bound_is_audited_from_its_he
     assert "Traceback" not in err
     statuses = {package["nevra"]: package["status"] for package in report["packages"]}
     assert statuses.get("bigspec-1-1.src") == "origin", statuses  # its Source0 is on a Citrix host
+
+
+# Every payload compressor rpmbuild offers here at a level not its default (none twice: ufdio
+# with a level and without), each with a file digest algorithm of rpm's (MD5, SHA-1, SHA-256,
+# SHA-384, SHA-512, SHA-224), for the binary and the source package alike.
+PAYLOADS = {
+    "gzip": ("w1.gzdio", 1), "bzip2": ("w2.bzdio", 2), "xz": ("w1T2.xzdio", 8), "lzma": ("w7.lzdio", 9),
+    "zstd": ("w19.zstdio", 10), "none": ("w0.ufdio", 11), "plain": ("w.ufdio", 8),
+}  # fmt: skip
+OPS = ("", " < 1.0", " <= 1:2.0-3", " = 2.0~rc1-1", " >= 0:3.0^git1", " > 4.0-1.el9")
+QUALIFIERS = ("", "(pre)", "(post)", "(preun)", "(postun)", "(pretrans)", "(posttrans)", "(verify)",
+              "(interp)", "(meta)", "(pre,postun)")  # fmt: skip
+RICH = ("(a{i} and b{i})", "(a{i} or b{i} >= 2)", "(a{i} if b{i} else c{i})", "(a{i} with b{i})",
+        "(a{i} without b{i})", "((a{i} or b{i}) and (c{i} if d{i}))")  # fmt: skip
+REVERSE = ("(a{i} unless b{i})", "(a{i} unless b{i} else c{i})", "(a{i} and (b{i} or c{i}))")
+NAMES = r"""
+cd %{buildroot}/usr/share/shapes
+printf x > 'per%%cent'; printf x > 'per%%%%{name}cent'; printf x > "$(printf 'latin\351\377')"
+printf x > Case; printf x > CASE; printf x > case; printf x > 'spa ce'; printf x > 'q"uo'"'"'te'
+printf x > 'back\slash'; printf hard > h1; ln h1 h2; ln h1 h3; mkdir empty; ln -s h1 link
+d=deep; for i in $(seq 1 60); do d="$d/$(printf 'd%%.0s' $(seq 1 60))"; done; mkdir -p "$d"; printf x > "$d/f"
+"""
+
+
+def shapes_spec(name: str, payload: str, algorithm: int, count: int) -> str:
+    lines = [
+        f"Name: {name}", "Version: 1", "Release: 1", "Summary: s", "License: MIT", "BuildArch: noarch",
+        "URL: https://example.org/shapes", "Source0: https://code.citrite.net/projects/shapes/shapes.tar.gz",
+        f"%define _binary_payload {payload}", f"%define _source_payload {payload}",
+        f"%define _binary_filedigest_algorithm {algorithm}", f"%define _source_filedigest_algorithm {algorithm}",
+        "%define _invalid_encoding_terminates_build 0",
+    ]  # fmt: skip
+    for i in range(count):
+        op = OPS[i % len(OPS)]
+        if i % 13 == 0:
+            lines.append(f"Requires: {RICH[i // 13 % len(RICH)].format(i=i)}")
+        elif i % 29 == 0:
+            lines.append(f"Requires{QUALIFIERS[i % len(QUALIFIERS)]}: /usr/bin/tool{i}")
+        else:
+            lines.append(f"Requires{QUALIFIERS[i % len(QUALIFIERS)]}: req-{i}{op}")
+        lines += [f"Provides: prov-{i}{op}", f"Conflicts: conf-{i}{op}", f"Obsoletes: obs-{i}{op}"]
+        if i % 4 == 0:
+            lines += [f"Recommends: rec-{i}{op}", f"Suggests: {RICH[i % len(RICH)].format(i=i)}"]
+            lines += [f"Supplements: {REVERSE[i // 4 % len(REVERSE)].format(i=i)}", f"Enhances: enh-{i}{op}"]
+    lines += ["%description", "d", "%install", "mkdir -p %{buildroot}/usr/share/shapes", NAMES, "%files"]
+    lines += ["/usr/share/shapes", "%ghost /var/lib/shapes/ghost.db", "%ghost %dir /var/lib/shapes/ghostdir"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    top = tmp_path_factory.mktemp("shapes")
+    built = []
+    for kind, (compressor, algorithm) in PAYLOADS.items():
+        spec = top / f"shapes-{kind}.spec"
+        spec.write_text(shapes_spec(f"shapes-{kind}", compressor, algorithm, 240))
+        srpm, binaries = build_all(spec, top / kind, {"shapes.tar.gz": "x\n"}, nodeps=True)
+        built += [srpm, *binaries]
+    return built
+
+
+def rpm_query(path: Path, query: str) -> list[str]:
+    with path.open("rb") as stdin:  # on standard input: rpm expands macros in a path argument
+        done = subprocess.run(
+            ["rpm", "-qp", "--qf", query, "-"], stdin=stdin, capture_output=True, check=True
+        )
+    return [as_text(item.decode("utf-8", "surrogateescape")) for item in done.stdout.split(b"\x1f")[:-1]]
+
+
+def without_epoch_zero(evr: str | None) -> str | None:
+    return evr[2:] if evr is not None and evr.startswith("0:") else evr
+
+
+@pytest.mark.parametrize("form", ["file", "directory", "repository"])
+def test_every_compressor_digest_name_and_dependency_flag_reads_as_rpm_reads_it(
+    form: str, shapes: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each package's NEVRA, origin fields, dependencies of the eight kinds (flags, EVR,
+    qualifiers) and file list, against ``rpm -qp``; a local repository's against what
+    createrepo_c keeps of them (no rpmlib() requirement, an explicit ``0:`` epoch written as
+    none, ``pre`` the only qualifier primary.xml holds)."""
+    targets = shapes
+    if form != "file":
+        where = tmp_path / form
+        where.mkdir()
+        for path in shapes:
+            shutil.copy(path, where / path.name)
+        if form == "repository":
+            subprocess.run(["createrepo_c", "-q", str(where)], check=True)
+        targets = [where]
+    code = main(["scan", *map(str, targets), "--no-cache", "--format", "model", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err  # the Citrix Source blocks
+    document = json.loads(out)
+    assert document["errors"] == []
+    models = {Path(package["location"]).name: package for package in document["packages"]}
+    assert sorted(models) == sorted(path.name for path in shapes)
+    for path in shapes:
+        model = models[path.name]
+        name, epoch, version, release, arch = rpm_query(
+            path, "%{NAME}\x1f%{EPOCH}\x1f%{VERSION}\x1f%{RELEASE}\x1f%{ARCH}\x1f"
+        )
+        if path.name.endswith(".src.rpm"):
+            arch = "src"
+        assert (model["name"], model["version"], model["release"], model["arch"]) == (
+            name,
+            version,
+            release,
+            arch,
+        )
+        assert model["epoch"] in ((None, 0) if form == "repository" else (None,)) and epoch == "(none)"
+        assert sorted(model["files"]) == sorted(rpm_query(path, "[%{FILENAMES}\x1f]")), path.name
+        expected = rpm_fields(path)
+        for field in ORIGIN_FIELDS:
+            want = None if field == "sourcerpm" and expected["source_package"] else expected[field]
+            assert model[field] == want, (path.name, field)
+        for kind in DEP_KINDS:
+            got = {auditor_dep(dep) for dep in model[kind]}
+            want_deps = expected[kind]
+            if form == "repository":
+                got = {(n, op, without_epoch_zero(evr), ()) for n, op, evr, _ in got}
+                want_deps = {
+                    (n, op, without_epoch_zero(evr), ())
+                    for n, op, evr, _ in want_deps
+                    if not n.startswith("rpmlib(")
+                }
+            assert got == want_deps, (path.name, kind, sorted(got ^ want_deps)[:4])
