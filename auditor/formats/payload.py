@@ -16,18 +16,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, TooLarge
 from auditor.formats.decompress import Readable, decompressed
 from auditor.formats.header import Header, Tag
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""
-
-
-class MemberTooLarge(InputError):
-    """A member wanted is past `MAX_MEMBER`: the auditor's bound, not a fault of the package,
-    whose header is still evidence (rpmbuild writes a 50 MB spec, rpm reads it)."""
 
 
 MAX_SCANNED = 8 * 1024 * 1024 * 1024
@@ -193,7 +188,7 @@ def extract_member(
             if found is not None:
                 raise InputError(source, f"payload member {wanted} is in it twice: {TWICE}")
             if file_size > MAX_MEMBER:
-                raise MemberTooLarge(source, f"payload member {wanted} is {file_size} bytes, too large")
+                raise TooLarge(source, f"payload member {wanted} is {file_size} bytes, too large")
             found = buffer.take(file_size)
             if found is None:
                 raise InputError(source, "truncated RPM payload")

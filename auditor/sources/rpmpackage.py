@@ -6,9 +6,8 @@ import os
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, TooLarge
 from auditor.core.files import open_regular, unread
-from auditor.formats.payload import MemberTooLarge
 from auditor.formats.payloaddigests import read_digests
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
 from auditor.rpm.model import Checksum, Dependency, Package, PackageKind, make_package
@@ -67,10 +66,11 @@ def read_rpm(
     opened: Callable[[os.stat_result], None] | None = None,
 ) -> tuple[Package, InputError | None]:
     """Read an RPM file: its package, and the error of a file whose headers are whole but whose
-    payload is cut short, not the one they describe (BAD by its digest, as rpm -K says), or holds
-    a spec past `MAX_MEMBER`: the package is still read from the header, to be audited, and the
-    file reported as an input error. Raises `InputError` when no package can be read. ``opened``
-    hears of the file actually read (`os.fstat` of its descriptor), whatever its name points to."""
+    payload is cut short, not the one they describe (BAD by its digest, as rpm -K says), or past
+    a bound of the auditor's where its spec is (`TooLarge`): the package is still read from the
+    header, to be audited, and the file reported as an input error. Raises `InputError` when no
+    package can be read. ``opened`` hears of the file actually read (`os.fstat` of its
+    descriptor), whatever its name points to."""
     return _read(path, package_from_headers, checksum=checksum, display=display, opened=opened)
 
 
@@ -111,7 +111,7 @@ def _read(
             if why is None:
                 try:
                     return model(stream), appended
-                except MemberTooLarge as exc:  # the auditor's bound, met in a payload rpm vouches for
+                except TooLarge as exc:  # the auditor's bound, met in a payload rpm vouches for
                     why = bad = exc.reason  # its spec unread: audited from the header, as a cut payload
             error = InputError(shown, f"{why}; its package is read from the header alone")
             try:  # a payload its header does not vouch for is not read: a spec there is no evidence

@@ -90,6 +90,50 @@ def test_a_source_rpm_whose_spec_is_past_the_member_bound_is_audited_from_its_he
     assert statuses.get("bigspec-1-1.src") == "origin", statuses  # its Source0 is on a Citrix host
 
 
+WALKED_PAST = """Name: zz-walk
+Version: 1
+Release: 1
+Summary: a Source before the spec past the payload's walk
+License: MIT
+URL: https://example.org/zz
+Source0: a-big.bin
+Source1: https://code.citrite.net/projects/zz/zz-1.tar.gz
+BuildArch: noarch
+%description
+d
+%files
+"""
+
+
+@pytest.mark.parametrize("form", ["file", "directory"])
+def test_a_source_rpm_whose_spec_lies_past_the_payload_walk_is_audited_from_its_header(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lone source RPM's rebuild reads the spec in its payload, after a Source that sorts
+    before it (``a-big.bin``): past `payload.MAX_SCANNED` decompressed, the walk stops. Measured
+    at full size (a 9,000 MiB sparse Source, zstd, a 295 KB SRPM rpm -K calls OK): the whole
+    package vanished as "refused as a bomb", its Citrix Source1 unreported. The bound is made
+    small here, the package as rpmbuild makes it."""
+    spec = tmp_path / "zz-walk.spec"
+    spec.write_text(WALKED_PAST)
+    srpm, _ = build_all(spec, tmp_path / "tree", {"a-big.bin": "x" * (1 << 20), "zz-1.tar.gz": "x\n"})
+    target = srpm
+    if form == "directory":
+        target = tmp_path / "only"
+        target.mkdir()
+        shutil.copy(srpm, target / srpm.name)
+    monkeypatch.setattr(payload, "MAX_SCANNED", 256 * 1024)
+    code, report, err = scan(capsys, target)
+    assert code == 3 and "Traceback" not in err, err
+    (error,) = report["errors"]
+    assert error["message"] == (
+        "RPM payload decompresses to more than 262144 bytes; refused as a bomb; "
+        "its package is read from the header alone"
+    )
+    statuses = {package["nevra"]: package["status"] for package in report["packages"]}
+    assert statuses.get("zz-walk-1-1.src") == "origin", statuses  # its Source1 is on a Citrix host
+
+
 # Every payload compressor rpmbuild offers here at a level not its default (none twice: ufdio
 # with a level and without), each with a file digest algorithm of rpm's (MD5, SHA-1, SHA-256,
 # SHA-384, SHA-512, SHA-224), for the binary and the source package alike.
