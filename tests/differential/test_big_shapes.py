@@ -4,7 +4,9 @@ A spec past the 16 MiB the auditor reads of one payload member (`payload.MAX_MEM
 rpmbuild writes and rpm reads: its source RPM must still be audited from its header (the SPEC
 tag, the builder's parse), its Sources judged, the bound an input error beside it. Before, the
 whole package vanished from the report in every form (a Citrix Source in it unreported), where
-a spec of 4 to 16 MiB was a gap on an audited package.
+a spec of 4 to 16 MiB was a gap on an audited package; so did a lone source RPM whose spec lies
+past the 8 GiB its payload is walked (`payload.MAX_SCANNED`). A delta RPM is read as the package
+its header names, its error naming the delta; a repository's deltas are not its packages.
 
 Measured on 2026-12-07 (rpm 4.18, two shared cores), too large for a test, every field, dependency
 and file name agreeing with ``rpm -qp`` as a file, a directory and a createrepo_c repository:
