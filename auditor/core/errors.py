@@ -92,7 +92,9 @@ class UnreadInput(InputError):
 
 class TooLarge(InputError):
     """An input decompresses to more than the limit in force: refused as a bomb, nothing past the
-    limit made. A caller that set the limit to what another file holds knows it differs."""
+    limit made. A caller that set the limit to what another file holds knows it differs. An RPM's
+    payload past one (a member past `MAX_MEMBER`, a walk past `MAX_SCANNED`) is the file's error
+    beside its package, read from the header (rpmbuild writes a 50 MB spec, a 9 GB Source)."""
 
 
 class DependencySyntaxError(ValueError):

@@ -16,13 +16,15 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, TooLarge
 from auditor.formats.decompress import Readable, decompressed
 from auditor.formats.header import Header, Tag
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""
+
+
 MAX_SCANNED = 8 * 1024 * 1024 * 1024
 """Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
 
@@ -186,7 +188,7 @@ def extract_member(
             if found is not None:
                 raise InputError(source, f"payload member {wanted} is in it twice: {TWICE}")
             if file_size > MAX_MEMBER:
-                raise InputError(source, f"payload member {wanted} is {file_size} bytes, too large")
+                raise TooLarge(source, f"payload member {wanted} is {file_size} bytes, too large")
             found = buffer.take(file_size)
             if found is None:
                 raise InputError(source, "truncated RPM payload")

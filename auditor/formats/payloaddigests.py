@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from auditor.core.errors import InputError
-from auditor.formats.header import Header
+from auditor.formats.header import Header, Tag
 from auditor.formats.headerlayout import TYPE_BIN, TYPE_STRING, TYPE_STRING_ARRAY
 from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 from auditor.formats.rpmheader import RpmHeaders
@@ -116,6 +116,8 @@ def read_digests(
                     source, f"corrupt RPM signature header: {bad}", "rpmvsVerify", CheckKind.DIGEST
                 )
             break
+    if bad is not None and headers.main.string(Tag.PAYLOADFORMAT) == "drpm":  # makedeltarpm's
+        bad += "; a delta RPM (PAYLOADFORMAT drpm): its payload rebuilds the package from an older one"
     return (file_hash.hexdigest() if file_hash is not None else None), bad
 
 

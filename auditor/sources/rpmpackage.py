@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
-from auditor.core.errors import InputError
+from auditor.core.errors import InputError, TooLarge
 from auditor.core.files import open_regular, unread
 from auditor.formats.payloaddigests import read_digests
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
@@ -65,12 +65,12 @@ def read_rpm(
     display: str | None = None,
     opened: Callable[[os.stat_result], None] | None = None,
 ) -> tuple[Package, InputError | None]:
-    """Read an RPM file: its package, and the error of a file whose headers are whole but
-    whose payload is cut short or not the one they describe (BAD by its digest, as rpm -K
-    says): the package is still read from the header, to be audited, and the file reported
-    as an input error. Raises `InputError` when no package can be read.
-    ``opened`` hears of the file actually read (`os.fstat` of its descriptor), whatever its
-    name points to by now."""
+    """Read an RPM file: its package, and the error of a file whose headers are whole but whose
+    payload is cut short, not the one they describe (BAD by its digest, as rpm -K says), or past
+    a bound of the auditor's where its spec is (`TooLarge`): the package is still read from the
+    header, to be audited, and the file reported as an input error. Raises `InputError` when no
+    package can be read. ``opened`` hears of the file actually read (`os.fstat` of its
+    descriptor), whatever its name points to."""
     return _read(path, package_from_headers, checksum=checksum, display=display, opened=opened)
 
 
@@ -109,7 +109,10 @@ def _read(
 
             why = headers.truncated or bad
             if why is None:
-                return model(stream), appended
+                try:
+                    return model(stream), appended
+                except TooLarge as exc:  # the auditor's bound, met in a payload rpm vouches for
+                    why = bad = exc.reason  # its spec unread: audited from the header, as a cut payload
             error = InputError(shown, f"{why}; its package is read from the header alone")
             try:  # a payload its header does not vouch for is not read: a spec there is no evidence
                 return model(None if bad else stream), error
@@ -124,11 +127,8 @@ def appended_error(headers: RpmHeaders, size: int, shown: str) -> InputError | N
     digests BAD over what follows (a package appended), and rpm -i refuses the file."""
     if headers.recorded_size is None or size <= headers.recorded_size:
         return None
-    return InputError(
-        shown,
-        f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package "
-        "its signature records: not an RPM file as rpm installs it",
-    )
+    follow = f"{size - headers.recorded_size} bytes follow the {headers.recorded_size} bytes of the package"
+    return InputError(shown, f"{follow} its signature records: not an RPM file as rpm installs it")
 
 
 def package_from_headers(
