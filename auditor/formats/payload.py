@@ -23,8 +23,6 @@ from auditor.formats.rpmcheck import CheckKind, RpmCheckError
 
 MAX_MEMBER = 16 * 1024 * 1024
 """A spec file larger than this is not a spec file."""
-
-
 MAX_SCANNED = 8 * 1024 * 1024 * 1024
 """Decompressed bytes walked before giving up (a bomb ends here, not in memory)."""
 
