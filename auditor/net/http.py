@@ -165,6 +165,7 @@ class HttpClient:
         else:
             slow_answer = Retryable(f"no complete answer (status and headers) within {window:g} s")
             attempt.watch.arm(window, slow_answer)
+        failure: Exception | None = None
         try:
             with current_watch(attempt.watch):
                 response = self._adapter().send(
@@ -178,14 +179,22 @@ class HttpClient:
         except _requests().exceptions.RequestException as exc:
             named = proxy_named(url, proxies)
             if attempt.watch.fired is not None:
-                raise through(attempt.watch.fired, named) from None
-            if through_proxy(exc) and named is not None:
-                raise proxy_failure(url, exc, proxies) from None
-            raise through(self._failure(url, exc), named) from None
+                failure = through(attempt.watch.fired, named)
+            elif through_proxy(exc) and named is not None:
+                failure = proxy_failure(url, exc, proxies)
+            else:
+                failure = through(self._failure(url, exc), named)
         except _urllib3().exceptions.LocationValueError:  # a host urllib3 cannot encode: no RequestException
-            raise HttpError(url, "the host is not a valid name") from None
+            failure = HttpError(url, "the host is not a valid name")
         finally:
             attempt.watch.disarm()
+        if failure is not None:  # raised here: requests' exception as its context kept an answer
+            # urllib3 refused half made (``Content-Length: 5, 6``), its socket open, as long as the
+            # error lived: with the run's errors, in a cycle the paused collector leaves.
+            try:
+                raise failure
+            finally:
+                del failure  # this frame and its error: another such cycle
         status = response.status_code
         # An https:// URL goes through a proxy's tunnel, whose refusal is a ProxyError above: a
         # 407 in its answer is the server's, a plain HTTP error.

@@ -30,12 +30,13 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import threading
 import time
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ VARIANTS = [
     "xmlbase-here",
     "href-up",
     "no-zck",
+    "no-header-range",
+    "header-range-off",
 ]
 TOKENS = [
     b'<location href="',
@@ -125,8 +128,9 @@ def _variant(base: Path, name: str, original: Path, extra: Path, other: LocalSer
         shutil.copy(extra, repo)
         subprocess.run(["createrepo_c", "-q", "--zck", "--update", str(repo)], check=True)
         return root
-    if name == "no-zck":
+    if name in ("no-zck", "no-header-range", "header-range-off"):  # the last two: a primary dnf reads
         subprocess.run(["createrepo_c", "-q", str(repo)], check=True)
+    if name == "no-zck":
         return root
     primary = next((repo / "repodata").glob("*-primary.xml.gz"))
     text = gzip.decompress(primary.read_bytes()).decode()
@@ -138,6 +142,12 @@ def _variant(base: Path, name: str, original: Path, extra: Path, other: LocalSer
     }
     if name in bases:
         text = text.replace("<location href=", f'<location xml:base="{bases[name]}" href=')
+    elif name == "no-header-range":  # the intros are read first, then the rest: two ranges
+        text = re.sub(r'<rpm:header-range start="\d+" end="\d+"/>', "", text)
+    elif name == "header-range-off":  # a range that disagrees with the files
+        text = re.sub(
+            r'(<rpm:header-range start="\d+" end=")(\d+)', lambda m: m[1] + str(int(m[2]) + 64), text
+        )
     else:
         text = text.replace('<location href="', '<location href="../../repo/')
     replace_metadata(repo, "primary", text.encode())
@@ -191,7 +201,7 @@ class Mutation:
 STATUSES = [301, 302, 303, 307, 308, 200, 204, 206, 304, 401, 403, 404, 410, 416, 429, 500, 503]
 KINDS = [
     "status", "redirect", "length", "truncate", "overlong", "encoding", "chunked", "range",
-    "html", "mutate", "variant", "stall", "close", "garbage",
+    "html", "mutate", "variant", "stall", "close", "garbage", "swap", "header",
 ]  # fmt: skip
 RETRY_AFTER = [None, "0", "1", "junk", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "99999999", "1e9"]
 
@@ -247,6 +257,8 @@ class HostileServer:
 
     def __init__(self, server: LocalServer, other: LocalServer, site: Site, plan: list[Mutation]) -> None:
         self.server, self.other, self.site, self.plan = server, other, site, plan
+        self.root = site.original
+        """What is served unmutated: the original repository, or a variant all through."""
         self.seen: dict[str, int] = {}
         self.lock = threading.Lock()
         self.config: dict[str, bytes] = {}
@@ -272,7 +284,7 @@ class HostileServer:
                 continue
             self.apply(handler, method, path, mutation)
             return True
-        body = self.body_of(self.site.original, path)
+        body = self.body_of(self.root, path)
         if body is None:
             handler.answer(404, b"not found", method=method)
             return True
@@ -296,7 +308,7 @@ class HostileServer:
         handler.close_connection = True
 
     def apply(self, handler: Handler, method: str, path: str, m: Mutation) -> None:
-        body = self.body_of(self.site.original, path) or b"<html>nothing here</html>"
+        body = self.body_of(self.root, path) or b"<html>nothing here</html>"
         self.notes.append(f"{m.kind} {m.category}")
         if m.kind == "status":
             headers = {} if m.retry_after is None else {"Retry-After": m.retry_after}
@@ -393,10 +405,42 @@ class HostileServer:
                 self.raw(handler, f"HTTP/1.0 200 OK\nContent-Length: {len(body)}\n", body[: len(body) // 2])
                 time.sleep(STALL)
                 handler.wfile.write(body[len(body) // 2 :])
+        elif m.kind == "swap":  # the other package's file, as a later range of a header may get
+            other = (
+                path.replace("xspkg", "cleanpkg") if "xspkg" in path else path.replace("cleanpkg", "xspkg")
+            )
+            self.send(handler, method, self.body_of(self.root, other) or body)
+        elif m.kind == "header":
+            self.notes.append(f"header {m.cut % len(HEADER_LIES)}")
+            self.send(handler, method, HEADER_LIES[m.cut % len(HEADER_LIES)](body))
         elif m.kind == "close":
             handler.close_connection = True  # no answer at all
         else:
             self.raw(handler, "", os.urandom(m.parameter % 300))
+
+
+def _intro(data: bytes, at: int, count: int, size: int) -> bytes:
+    """``data`` with the header intro at ``at`` claiming ``count`` entries and ``size`` bytes."""
+    if len(data) < at + 16:
+        return data
+    return data[: at + 8] + struct.pack(">II", count, size) + data[at + 16 :]
+
+
+def _main_start(data: bytes) -> int:
+    count, size = struct.unpack(">II", data[104:112]) if len(data) >= 112 else (0, 0)
+    signature: int = 16 + 16 * count + size
+    return 96 + signature + (8 - signature % 8) % 8
+
+
+HEADER_LIES: list[Callable[[bytes], bytes]] = [
+    lambda data: b"\0\0\0\0" + data[4:],  # a lead that is not an RPM's
+    lambda data: data[:96] + b"<html>" + data[102:],  # a signature that is not a header
+    lambda data: _intro(data, 96, 0xFFFF, 0x0FFFFFFF),  # a signature claiming 256 MiB
+    lambda data: _intro(data, _main_start(data), 0xFFFF, 0x3FFFFFFF),  # a main header claiming 1 GiB
+    lambda data: _intro(data, _main_start(data), 100, 1 << 20),  # one claiming past the file's end
+    lambda data: data[: _main_start(data)] + os.urandom(64) + data[_main_start(data) + 64 :],
+]
+"""A package file whose lead, signature or main header lies (`--remote-headers`)."""
 
 
 def _replay(strategy: st.SearchStrategy[Any], m: Mutation) -> Any:
@@ -425,7 +469,7 @@ def entry_args(entry: str, server: LocalServer, hostile: HostileServer, place: P
         hostile.config["/conf/mirrors.txt"] = b"http://127.0.0.1:{PORT}/repo/\n"
         config.write_text(f"[fuzz]\nname=fuzz\nmirrorlist={server.url('/conf/mirrors.txt')}\n")
     else:
-        digest = hashlib.sha256((site.original / "repo/repodata/repomd.xml").read_bytes()).hexdigest()
+        digest = hashlib.sha256((hostile.root / "repo/repodata/repomd.xml").read_bytes()).hexdigest()
         hostile.config["/conf/metalink.xml"] = (
             b'<?xml version="1.0" encoding="utf-8"?>\n<metalink version="3.0" xmlns="http://www.metalinker.org/">'
             b'<files><file name="repomd.xml"><verification><hash type="sha256">%s</hash></verification>'
@@ -439,15 +483,17 @@ def entry_args(entry: str, server: LocalServer, hostile: HostileServer, place: P
 
 @contextlib.contextmanager
 def sockets_left_to_the_collector() -> Iterator[None]:
-    """A socket some answer left unclosed (seen twice in 1,000 cache cases, not attributed: a
-    response http.client made when a timeout cut its status line is never closed) is counted
-    as an event, not raised by whichever later example the collector happens to run in."""
+    """No socket left open for the collector: each example's run is collected at its end, so a
+    socket some answer left unclosed fails the example that made it, not whichever later one
+    the collector happens to run in. (It was an event, 0.3-0.85 % of runs, until attributed:
+    an answer urllib3 refused, ``Content-Length: N, N+1``, kept open by the error's context,
+    `tests/net/test_failed_answer_sockets.py`.)"""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         yield
         gc.collect(1)  # the example's young objects: a full collection costs more than a scan
-    if any(issubclass(item.category, ResourceWarning) for item in caught):
-        event("unclosed sockets collected")
+    unclosed = [str(item.message) for item in caught if issubclass(item.category, ResourceWarning)]
+    assert not unclosed, unclosed
 
 
 @pytest.fixture
