@@ -82,7 +82,7 @@ def release_read(
     package's preamble alone where it ends outside any conditional (`parse_spec`'s
     ``preamble_only``); None where the spec has no Name or Version there (the whole reading
     says what is wrong)."""
-    arch = next(iter(dict.fromkeys(arches)), "x86_64")
+    arch = arches[0] if arches else "x86_64"  # the first host, as read_spec_text reads it first
     spec = parse_spec(text, path, defines=defines, arch=arch, preamble_only=True)
     built_for = _buildable(arch, spec.packages[0]) if spec.packages else arch
     if built_for not in (arch, "noarch"):  # as `_read_for` reads it
