@@ -19,7 +19,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.core.errors import InputError
@@ -29,6 +29,7 @@ from auditor.rpm.model import Package
 from auditor.sources.primary_db import check_primary_db
 from auditor.sources.repodata import read_repository
 from tests.differential.oracle import Rpm
+from tests.fuzz.settings import fuzz_settings
 from tests.fuzz.targets import (
     COMPRESSIONS,
     RPMS,
@@ -41,12 +42,7 @@ from tests.fuzz.targets import (
 
 SEEDS = seed_rpms()
 PRIMARY = seed_primary()
-FUZZ = settings(
-    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "300")),  # more for a longer hunt
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),  # CI replays the same examples; a developer's run explores
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = fuzz_settings(300, shared_fixtures=False)
 BOUNDARIES = [0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 0x7F, 0xFF, 0xFFFF, 0x10000, 0x0FFFFFFF, 0x10000000,
               0x7FFFFFFF, 0x80000000, 0xFFFFFFF0, 0xFFFFFFFF]  # fmt: skip
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from auditor.cli import main as cli_main
@@ -38,20 +38,12 @@ from auditor.core.errors import PolicyError
 from auditor.formats.pgpkeys import _crc24
 from auditor.origin.policy import load_policy
 from tests.conftest import RPMS
+from tests.fuzz.settings import fuzz_settings
 from tests.paths import ROOT
 from tests.rpmbuild import binary_of
 from tests.sources.repomd_entry import install_metadata
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "300")),  # more for a longer hunt
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+FUZZ = fuzz_settings(300)
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 """A composite strategy's ``draw``, or a test's ``data.draw``."""
 KEY = (RPMS / "RPM-GPG-KEY-fixtures").read_bytes()

@@ -42,27 +42,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from auditor.cli.main import main
 from tests.conftest import replace_metadata
+from tests.fuzz.settings import fuzz_settings
 from tests.fuzz.test_fuzz_inputs import Draw, mutate, parsers  # noqa: F401 - parsers: autouse
 from tests.httpserver import Handler, LocalServer
 from tests.net.test_redteam_remote import SOURCES, SPEC
 from tests.rpmbuild import build_noarch
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
-FUZZ = settings(
-    max_examples=int(os.environ.get("AUDITOR_FUZZ_EXAMPLES", "100")),  # more for a longer hunt
-    deadline=None,
-    derandomize=bool(os.environ.get("CI")),
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+FUZZ = fuzz_settings(100)
 READ_TIMEOUT = 0.3
 """The read timeout (and rate window) of every run: a stall is one of these, not 30 s."""
 STALL = READ_TIMEOUT * 2
