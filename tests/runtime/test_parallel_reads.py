@@ -83,38 +83,32 @@ def altered_error(report: str) -> bool:
     )
 
 
-def test_rebuilds_on_two_cores_report_what_one_does(
-    sources_alone: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("owner", "threshold", "never"),
+    [(parallel, "REBUILD_SPECS_FROM", 10**9), (rpmbatch, "READ_RPM_BYTES_FROM", 10**12)],
+    ids=["rebuilds", "few-large-files"],
+)
+def test_two_cores_report_what_one_does(
+    owner: Any,
+    threshold: str,
+    never: int,
+    sources_alone: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if not parallel.worth_forking(2, 1):
-        pytest.fail("this machine cannot run a worker process: the parallel path is not tested")
-    monkeypatch.setattr(parallel, "SharedBatches", CountingBatches)
-    CountingBatches.started.clear()
-    monkeypatch.setattr(parallel, "REBUILD_SPECS_FROM", 10**9)
-    alone = scan(sources_alone, capsys)
-    assert CountingBatches.started == []
-    monkeypatch.setattr(parallel, "REBUILD_SPECS_FROM", 1)
-    both = scan(sources_alone, capsys)
-    assert len(CountingBatches.started) == 1 and CountingBatches.started[0] > 1
-    assert both == alone
-    assert alone[0] == 3 and curled(alone[1]) == ["curls-1-1.noarch"]
-    assert altered_error(alone[1])
-
-
-def test_few_large_files_read_on_two_cores_report_what_one_does(
-    sources_alone: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+    """The threshold forced off, then on (the other one off: a pool of its own counted alone)."""
     if not parallel.worth_forking(2, 1):
         pytest.fail("this machine cannot run a worker process: the parallel path is not tested")
     monkeypatch.setattr(parallel, "REBUILD_SPECS_FROM", 10**9)
-    monkeypatch.setattr(rpmbatch, "SharedBatches", CountingBatches)
+    monkeypatch.setattr(owner, "SharedBatches", CountingBatches)
     CountingBatches.started.clear()
-    monkeypatch.setattr(rpmbatch, "READ_RPM_BYTES_FROM", 10**12)
+    monkeypatch.setattr(owner, threshold, never)
     alone = scan(sources_alone, capsys)
     assert CountingBatches.started == []
-    monkeypatch.setattr(rpmbatch, "READ_RPM_BYTES_FROM", 1)
+    monkeypatch.setattr(owner, threshold, 1)
     both = scan(sources_alone, capsys)
-    # Fewer files than READ_RPMS_FROM, in batches small enough for both processes to take some.
+    # One pool, in batches small enough for both processes to take some (for the files: fewer
+    # than READ_RPMS_FROM).
     assert len(CountingBatches.started) == 1 and CountingBatches.started[0] >= 2
     assert both == alone
     assert alone[0] == 3 and curled(alone[1]) == ["curls-1-1.noarch"]
