@@ -7,6 +7,7 @@ of 4,000 globs against 4,000 files walked every glob for each file (35 s, scale6
 from __future__ import annotations
 
 import random
+from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
@@ -73,3 +74,46 @@ def test_a_section_of_many_globs_hands_each_path_the_few_it_meets(monkeypatch: p
     assert section.may_package("/usr/lib") and not section.may_package("/usr/lib/libx.so")  # %dir alone
     assert section.may_package("/etc/x.conf") and not section.may_package("/etc/y.conf")
     assert handed < 4 * count, handed  # not the 502 entries for each path
+
+
+def _fnmatch_every_glob(ancestors: list[str], patterns: list[str]) -> bool:
+    """`files._matches` as it was before it looked at a glob's head: fnmatch asked of every glob."""
+    for pattern in patterns:
+        expanded = files._braces(pattern)
+        if expanded is None or any(fnmatchcase(item, glob) for glob in expanded for item in ancestors):
+            return True
+    return False
+
+
+HEADS = ("/usr/", "/usr/share/", "/etc/yum.repos.d/", "", "rel", "/", "[", "/usr/[")
+PIECES = ("*", "?", "[ab]", "[!a]", "[", "]", "{a,b}", "{", "}", ",", "a", "b", "x.repo", "/", "//", "\\", ".")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_glob_is_asked_only_of_paths_starting_with_its_head_and_answers_the_same(seed: int) -> None:
+    chance = random.Random(seed)
+    for _ in range(4000):
+        patterns = [
+            chance.choice(HEADS) + "".join(chance.choice(PIECES) for _ in range(chance.randint(0, 5)))
+            for _ in range(chance.randint(1, 3))
+        ]
+        path = chance.choice(HEADS) + "".join(chance.choice(PIECES[6:]) for _ in range(chance.randint(0, 4)))
+        ancestors = [path]
+        while "/" in ancestors[-1].strip("/"):
+            ancestors.append(ancestors[-1].rsplit("/", 1)[0])
+        expected = _fnmatch_every_glob(ancestors, patterns)
+        assert files._matches(ancestors, patterns) == expected, (path, patterns)
+
+
+def test_a_glob_whose_head_no_path_starts_with_is_never_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def counted(name: str, glob: str) -> bool:
+        asked.append(glob)
+        return fnmatchcase(name, glob)
+
+    monkeypatch.setattr(files, "fnmatchcase", counted)
+    globs = [f"/usr/lib/python3/site-packages/m{index}/*.py" for index in range(200)]
+    globs.append("/etc/yum.repos.d/*.repo")
+    assert may_package("/etc/yum.repos.d/probe.repo", [], globs)
+    assert asked == ["/etc/yum.repos.d/*.repo"]
