@@ -44,6 +44,8 @@ from auditor.rpm.spec.values import LineValues
 _READ_SECTIONS = frozenset({"preamble", "package", "sourcelist", "patchlist"})
 _PLAIN_SAYS = frozenset({*_READ_SECTIONS, "files"})
 """The sections whose lines say something with no macro in them: a tag, a Source, a file."""
+_COMMENTED = frozenset({"preamble", "package", "files"})
+"""The sections where a line starting with ``#`` is a comment (rpm still expands its macros)."""
 
 
 SKIPPED_BCOND = re.compile(r"%bcond(?:_with|_without)?\s+(\w+)(?:\s|$)")
@@ -149,11 +151,18 @@ class _SpecReader(PreambleTags):
         ``expansion``, when it was expanded already (or is read as is)."""
         stripped = raw.strip()
         self.macros.undecided_branch = self.undecided_branch
-        plain = expansion is None and "%" not in raw and len(raw) <= MAX_OUTPUT
-        if plain and self.section not in _PLAIN_SAYS:
-            if self.reading:
-                self.scripts.text(raw)  # a scriptlet's says where it points its hosts
-            return  # a description's or a changelog's line with no macro says nothing here
+        if expansion is None and "%" not in raw and len(raw) <= MAX_OUTPUT:  # no macro, as most are
+            if self.section not in _PLAIN_SAYS:
+                if self.reading:
+                    self.scripts.text(raw)  # a scriptlet's says where it points its hosts
+                return  # a description's or a changelog's line with no macro says nothing here
+            # What the lines below do with a line without macros (no conditional, no code): sooner.
+            comment = stripped.startswith("#") and "\n" not in raw and self.section in _COMMENTED
+            if self.reading and not comment:
+                self.source_line, plain = False, Expansion(raw)
+                for line in raw.split("\n"):
+                    self._line(raw, line, start_line, plain)
+            return
         doubtful = expansion is not None and not expansion.exact
         if stripped.startswith("%") and self.conditionals.read(
             stripped, start_line, doubtful=doubtful, expanded=expanded or expansion is not None
@@ -183,7 +192,7 @@ class _SpecReader(PreambleTags):
         runs_code = runs_code and not only_sets_a_global(stripped, expansion.code)
         # A comment is a comment unless its expansion makes lines: rpm reads those after the first.
         comment = stripped.startswith("#") and "\n" not in expansion.text
-        if comment and self.section in ("preamble", "package", "files"):
+        if comment and self.section in _COMMENTED:
             if runs_code:  # rpm expands a comment's macros too, and runs their code
                 self._code(start_line, stripped)
             return
@@ -317,14 +326,6 @@ class _SpecReader(PreambleTags):
         if read.packages_any:
             self.packaging.add(self.files_of)
 
-    def _package_name(self, argument: str) -> str:
-        """The package a section header names: ``-n NAME``, ``SUFFIX`` or the main package ("")."""
-        words = argument.split()
-        if "-n" in words:
-            index = words.index("-n")
-            return words[index + 1] if index + 1 < len(words) else ""
-        return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
-
     def finish(self, lines: int) -> Spec:
         self.conditionals.finish()
         cuts = self.macros.cut_counts
@@ -335,8 +336,7 @@ class _SpecReader(PreambleTags):
         host, other_hosts = self.values.macro_values("_buildhost")
         self._note_cuts(cuts, lines, "the macros Vendor, Packager, Distribution and BugURL are read from")
         tags = self.main.tags
-        epoch_text = tags.get("epoch")
-        epoch = tag_number(epoch_text) if epoch_text else None
+        epoch = tag_number(epoch_text) if (epoch_text := tags.get("epoch")) else None
         packages = [self.main.freeze(None)] + [draft.freeze(self.main) for draft in self.subpackages]
         return Spec(
             path=self.path,

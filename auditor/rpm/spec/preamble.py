@@ -83,6 +83,14 @@ class PreambleTags:
         so the name it judged may not be the one rpm builds."""
         self.values.unexpanded_tag(f"{self.path}:{number}: {shorten(raw.strip())}: {INEXACT_NAME}")
 
+    def _package_name(self, argument: str) -> str:
+        """The package a section header names: ``-n NAME``, ``SUFFIX`` or the main package ("")."""
+        words = argument.split()
+        if "-n" in words:
+            index = words.index("-n")
+            return words[index + 1] if index + 1 < len(words) else ""
+        return f"{self.main.tags.get('name', '')}-{words[0]}" if words else ""
+
     def _tag(
         self, tag: str, qualifier: str | None, value: str, raw: str, number: int, expansion: Expansion
     ) -> None:

@@ -90,7 +90,10 @@ class _Call:
 
 def is_automatic(name: str) -> bool:
     """``%0``..``%9...``, ``%*``, ``%**``, ``%#``, ``%-f``, ``%-f*``: they exist only inside a call."""
-    return name[:1].isdigit() or name in ("*", "**", "#") or name.startswith("-")
+    first = name[:1]
+    if first.isalpha() or first == "_":
+        return False  # nearly every name asked (a letter is never a digit), answered at once
+    return first.isdigit() or first == "-" or name in ("*", "**", "#")
 
 
 def _rpm_defines(name: str) -> bool:
