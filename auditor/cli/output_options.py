@@ -117,11 +117,46 @@ def _not_read(path: str, args: argparse.Namespace) -> None:
     directory = os.path.dirname(real)
     if os.path.basename(directory) == "repodata" and os.path.exists(os.path.join(directory, "repomd.xml")):
         raise UsageError(f"-o {path}: a repository's metadata (repodata/) is read, never written")
-    for name in INPUT_ARGUMENTS:
-        value = getattr(args, name, None)
-        named = [value] if isinstance(value, str) else value or []
-        if any(isinstance(item, str) and os.path.realpath(item) == real for item in named):
-            raise UsageError(f"-o {path}: it is an input of this run, and the report would replace it")
+    named = [item for name in INPUT_ARGUMENTS for item in _strings(getattr(args, name, None))]
+    if any(os.path.realpath(item) == real for item in named):
+        raise UsageError(f"-o {path}: it is an input of this run, and the report would replace it")
+    # A file the walk of a directory given reads: `scan dir -o dir/x.rpm --format json` replaced
+    # an RPM the run had just audited, and the next run read the report as a broken RPM.
+    places = {os.path.realpath(os.path.dirname(os.path.abspath(path))), directory}
+    for item in named:
+        root = os.path.realpath(item)
+        inside = os.path.isdir(root) and any(os.path.commonpath([root, place]) == root for place in places)
+        if inside and _walk_reads(path, real):
+            raise UsageError(
+                f"-o {path}: the input {item} holds it and the run reads such a file; the report "
+                "would replace it (or be read by the next run as what it is named)"
+            )
+
+
+def _walk_reads(path: str, real: str) -> bool:
+    """Whether a directory's walk reads a file at ``path`` (``real`` once its links are followed):
+    an RPM file or a spec by its name, a repository configuration (said to be not read), or a
+    file of another name whose first bytes are an RPM's (`auditor.sources.walkedfile.look_at`)."""
+    from auditor.formats.rpmheader import LEAD_MAGIC
+    from auditor.sources.inputpaths import is_repo_config_name, is_rpm_name, is_spec_file
+
+    for name in (os.path.basename(path), os.path.basename(real)):
+        if is_rpm_name(name) or is_spec_file(name) or is_repo_config_name(name):
+            return True
+    try:
+        if not os.path.isfile(real):
+            return False
+        with open(real, "rb") as stream:
+            return stream.read(len(LEAD_MAGIC)) == LEAD_MAGIC
+    except OSError:
+        return False  # a file that cannot be read is no input the walk reads either
+
+
+def _strings(value: object) -> list[str]:
+    """The paths an input argument holds: one, a list of them, or none."""
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list | tuple) else []
 
 
 def refuse_reports_over_configuration(args: argparse.Namespace, project: ProjectConfig) -> None:

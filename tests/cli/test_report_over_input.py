@@ -91,3 +91,49 @@ def test_a_report_over_a_file_the_run_is_configured_by_is_refused(
     assert main(["scan", "repo", "--no-cache", "-o", output, *more]) == 2
     assert f"-o {output}: the run reads it, and the report would replace it" in capsys.readouterr().err
     assert (tmp_path / read).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("target", "output"),
+    [
+        ("repo", "repo/Packages/sm-2.30.8-1.xcpng.noarch.rpm"),  # a repository's package
+        ("walked", "walked/sm-2.30.8-1.xcpng.noarch.rpm"),  # a file a directory's walk reads
+        ("walked", "walked/SM.RPM"),  # any case, and one the run will not find there yet
+        ("walked", "walked/sub/new.spec"),
+        ("walked", "walked/xs.repo"),
+        ("walked", "walked/renamed.json"),  # an RPM file under another name, read by its first bytes
+        ("walked", "link.json"),  # a link into the directory, to an RPM file there
+    ],
+)
+def test_a_report_over_a_file_an_input_directory_holds_is_refused(
+    target: str,
+    output: str,
+    repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``scan dir -o dir/x.rpm --format json`` replaced an RPM the run had just audited with the
+    report (readme66): the next run read it as a broken RPM file."""
+    monkeypatch.chdir(tmp_path)
+    walked = tmp_path / "walked"
+    (walked / "sub").mkdir(parents=True)
+    shutil.copy(repo / "Packages" / "sm-2.30.8-1.xcpng.noarch.rpm", walked)
+    shutil.copy(repo / "Packages" / "sm-2.30.8-1.xcpng.noarch.rpm", walked / "renamed.json")
+    (tmp_path / "link.json").symlink_to(walked / "sm-2.30.8-1.xcpng.noarch.rpm")
+    trees = (repo, walked)
+    before = {path: path.read_bytes() for tree in trees for path in tree.rglob("*") if path.is_file()}
+    assert main(["scan", target, "--no-cache", "--format", "json", "-o", output]) == 2
+    assert (
+        f"-o {output}: the input {target} holds it and the run reads such a file" in capsys.readouterr().err
+    )
+    assert {path: path.read_bytes() for tree in trees for path in tree.rglob("*") if path.is_file()} == before
+
+
+def test_a_report_of_a_new_name_inside_an_input_directory_is_written(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's CI jobs write their report inside the tree they audit: a name no reader takes."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["scan", "repo", "--no-cache", "-o", "repo/report.json"]) == 1  # the example's Citrix origins
+    assert (repo / "report.json").read_bytes().startswith(b"{")
