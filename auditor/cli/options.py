@@ -54,7 +54,7 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         dest="context",
         action="append",
         default=[],
-        metavar="PATH",
+        metavar="PATH|URL",
         help="context input: used to resolve requirements, not audited (repeatable)",
     )
     command.add_argument(
