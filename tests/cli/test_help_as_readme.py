@@ -28,3 +28,15 @@ def test_with_takes_a_url_as_the_readme_shows(command: str, capsys: pytest.Captu
     repository had to be on the disk."""
     assert "[--with PATH|URL]..." in README and "--with https://" in README
     assert "--with PATH|URL context input" in help_of(command, capsys)
+
+
+def test_read_rpms_is_not_said_to_be_needed_for_the_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README: a repository is read from its metadata *and from the headers of its
+    packages* (signing key, Distribution, Source URLs), and `--read-rpms` only ignores the
+    metadata. The help said `--read-rpms` was the way to see what "repodata lacks": a user
+    following it gave up the checks of each header against its metadata for nothing."""
+    assert "**and from the headers of\nits packages**" in README
+    assert "`--read-rpms` ignores a directory's `repodata/` metadata" in README
+    text = help_of("scan", capsys)
+    assert "repodata lacks" not in text.split("--read-rpms", 2)[2].split("--no-cache")[0]
+    assert "a repository's package headers are read without it" in text
