@@ -91,7 +91,9 @@ def given_sources(loaded: LoadResult, targets: Collection[str]) -> list[Package]
         name = os.path.join(real_directories[head], tail)
         return name.startswith(prefixes) or (links and os.path.realpath(name).startswith(prefixes))
 
-    binaries = [package for package in files if not package.is_source]
+    # What a spec beside the sources declares is no binary built (a dist-git directory holds
+    # the spec and the SRPM made of it): `scan dir` exited 0 where `scan dir/foo.src.rpm` blocked.
+    binaries = [package for package in files if not package.is_source and not package.from_spec]
     # A directory of sources alone given is the contributor's, inside a tree given too or not:
     # `scan mixed/src mixed` exited 0 where `scan mixed/src` blocked on its rebuild. A binary's file
     # linked from elsewhere into it is not looked for (a realpath of each of rpms-2k's 2,000 took a

@@ -54,7 +54,7 @@ def _add_context_and_policy_options(command: argparse.ArgumentParser) -> None:
         dest="context",
         action="append",
         default=[],
-        metavar="PATH",
+        metavar="PATH|URL",
         help="context input: used to resolve requirements, not audited (repeatable)",
     )
     command.add_argument(
@@ -157,8 +157,8 @@ def _add_reading_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--read-rpms",
         action="store_true",
-        help="read the RPM files of directories even where they hold repodata/ (repodata lacks "
-        "signing keys, Distribution and Source URLs)",
+        help="ignore the repodata/ of directories and read their RPM files as plain files, those "
+        "inside repodata/ too (a repository's package headers are read without it)",
     )
     command.add_argument(
         "--no-cache",

@@ -247,6 +247,11 @@ def _files_disagreement(listed: Package, evidence: HeaderEvidence, where: Sequen
     if isinstance(files, PendingFileList) and files.pending:
         files.expect(every, os.path.join(*where))
         header, listed_as, known = primary, "primary.xml", digest(p for p in files.known() if in_primary(p))
+    elif not isinstance(files, PendingFileList):
+        # No filelists.xml to complete it (none listed, or it failed its own check, an error of
+        # its own): primary.xml's paths are all the metadata gives, as to dnf. Held to the whole
+        # header, each package of the repository was an input error, "0 in the metadata".
+        header, listed_as, known = primary, "primary.xml", digest(p for p in files if in_primary(p))
     else:
         header, listed_as, known = every, "the metadata", digest(files)
     if known == header:

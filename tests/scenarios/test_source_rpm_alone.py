@@ -426,6 +426,37 @@ def test_a_directory_of_sources_given_inside_a_tree_given_too_is_rebuilt(
         assert sum(item["packages"] for item in document["inputs"]) == len(document["packages"]), given
 
 
+def test_a_spec_beside_the_source_rpm_is_no_binary_that_spares_its_rebuild(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dist-git directory holds the spec and the SRPM made of it: the README's "directory
+    holding source RPMs and no binary", whose SRPM is audited with what its spec builds, and
+    "a spec beside the source RPM built from it is audited too". The spec's declared packages
+    were taken for binaries built, the directory for a distribution's tree: an SRPM whose
+    rel-tools %post curls a Citrix host, beside the spec edited clean since, made `scan dir`
+    exit 0 where `scan dir/rel-1-1.src.rpm`, and both files named, exit 1."""
+    srpm, _ = built_with_tools(tmp_path)
+    directory = tmp_path / "dist-git"
+    directory.mkdir()
+    shutil.copy(srpm, directory)
+    edited = (
+        (tmp_path / "rel.spec")
+        .read_text()
+        .replace("curl -fsS https://updates.xensource.com/setup.sh | sh", "true")
+    )
+    (directory / "rel.spec").write_text(edited)
+    named = [str(directory / srpm.name), str(directory / "rel.spec")]
+    for given in ([str(directory / srpm.name)], named, [str(directory)]):
+        code, document = scan(given, capsys)
+        tools = [row for row in document["packages"] if row["nevra"] == "rel-tools-1-1.noarch"]
+        assert code == 1, given
+        # Read from the SRPM: origin by its %post; from the spec beside it: clean, as it reads now.
+        assert {(row["input"].endswith(".src.rpm"), row["status"]) for row in tools} >= {(True, "origin")}, (
+            given
+        )
+        assert sum(item["packages"] for item in document["inputs"]) == len(document["packages"]), given
+
+
 def test_a_source_rpm_given_with_every_binary_its_spec_builds_is_not_read_again(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -95,3 +95,41 @@ def test_a_file_moved_in_primary_xml_is_an_input_error(
     said = "the file's header and the repository metadata disagree: its files"
     assert errors["citrix-tool-1-1.noarch.rpm"] == f"{said} (1 in the header, 0 in primary.xml)"
     assert errors["plain-1-1.noarch.rpm"] == f"{said} (0 in the header, 1 in primary.xml)"
+
+
+def without_filelists(repo: Path) -> None:
+    """The repository as a generator that writes no filelists.xml leaves it (repomd.xml lists
+    primary alone): dnf then has no file lists but primary.xml's, and reads the repository."""
+    repomd = repo / "repodata" / "repomd.xml"
+    repomd.write_text(re.sub(r'<data type="filelists">.*?</data>\s*', "", repomd.read_text(), flags=re.S))
+    for path in (repo / "repodata").glob("*-filelists.*"):
+        path.unlink()
+
+
+def test_a_repository_without_filelists_xml_is_held_to_its_primary_paths(
+    tmp_path: Path, packages: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each header was held to its whole file list against primary.xml's paths alone: every
+    package with a file outside /etc and *bin/ was an input error, "its files (2 in the header,
+    0 in the metadata)", and the run exited 3, though nothing was edited (the README: the paths
+    primary.xml lists must be the header's, and all of them when filelists.xml is read). A
+    filelists.xml that fails its own check said so, then again once per package."""
+    repo = repository(tmp_path / "repo", packages)
+    without_filelists(repo)
+    code, report = scan(capsys, repo)
+    assert report["errors"] == [] and code == 1
+    statuses = {package["nevra"]: package["status"] for package in report["packages"]}
+    # As dnf sees it: no file list answers /opt/citrixonly/tool, primary.xml's /usr/bin one does.
+    assert statuses["needs-tool-1-1.noarch"] == "unresolved" and statuses["needs-bin-1-1.noarch"] == "depends"
+    # A path moved in primary.xml is still the input error it is beside a filelists.xml.
+    rewrite_primary(repo, lambda text: text.replace("<file>/usr/bin/citrix-tool</file>", ""))
+    code, report = scan(capsys, repo)
+    said = "the file's header and the repository metadata disagree: its files"
+    assert code == 3 and _errors(report) == {
+        "citrix-tool-1-1.noarch.rpm": f"{said} (1 in the header, 0 in primary.xml)"
+    }
+    # A filelists.xml that fails its checksum is one error, its own.
+    repo = repository(tmp_path / "other", packages)
+    next((repo / "repodata").glob("*-filelists.xml.gz")).write_bytes(b"garbage")
+    code, report = scan(capsys, repo)
+    assert code == 3 and [name.endswith("-filelists.xml.gz") for name in _errors(report)] == [True]
