@@ -21,8 +21,9 @@ NAME = "diff"
 SUMMARY = "independence progress between two releases"
 DESCRIPTION = (
     "Compare two releases fact by fact: each side is a repository (or any input `scan` takes) or "
-    "a JSON report written by `scan --format json`. A fact is new, fixed, or gone with its package "
-    "(or the origin package its chain ended at) or no longer seen (its package has a new gap), never "
+    "a JSON report written by `scan --format json`. A fact is new, fixed, superseded (by a stronger "
+    "taint of its category), unchanged, or gone with its package (or the origin package its chain "
+    "ended at) or no longer seen (its package has a new gap): superseded and gone are never "
     "mistaken for progress; blocking counts are "
     "given before and after, with packages added, removed, upgraded and those that got worse or better."
 )
