@@ -24,7 +24,9 @@ class GapKind(enum.Enum):
     SPEC_UNREADABLE = "spec-unreadable"
     """A source package whose spec could not be read (no SPEC tag, and no usable spec in the payload),
     or a spec whose reading a bound cut (an expansion too large, the spec's budget of expansion
-    spent, lines not joined as rpm joins them): what the lines cut define or make is unseen."""
+    spent, lines not joined as rpm joins them): what the lines cut define or make is unseen. Also
+    a remote source RPM read from its SPEC tag alone: the spec in its payload, which a rebuild
+    parses again, is not downloaded (`auditor.sources.overlay.rebuild_spec_unread`)."""
     BUDGET_EXHAUSTED = "budget-exhausted"
     """The download budget stopped the reading of this package's header or payload spec."""
     UNDECIDED_CONDITIONAL = "undecided-conditional"
