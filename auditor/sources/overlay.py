@@ -348,6 +348,10 @@ def _shown(value: str | None) -> str:
     return repr(value) if value else "(none)"
 
 
+PAYLOAD_SPEC_UNREAD = "a remote source RPM's payload is not downloaded when its header holds the SPEC tag"
+"""What the gap of `rebuild_spec_unread` says was not done."""
+
+
 def rebuild_spec_unread(overlaid: Overlaid) -> Overlaid:
     """``overlaid`` with a `spec-unreadable` gap when it is a remote source RPM whose spec was read
     from its SPEC tag alone (README, the payload's spec): the builder's parse, its conditionals
@@ -364,9 +368,8 @@ def rebuild_spec_unread(overlaid: Overlaid) -> Overlaid:
         return overlaid
     detail = (
         f"{package.location}: the spec in its payload, which rpmbuild --rebuild and mock parse again, "
-        "was not read (a remote source RPM's payload is not downloaded when its header holds the "
-        "SPEC tag): its builder's parse is judged; a branch the builder did not take (a Source, a "
-        "subpackage, a BuildRequires) and code rpm runs are unseen"
+        f"was not read ({PAYLOAD_SPEC_UNREAD}): its builder's parse is judged; a branch the builder "
+        "did not take (a Source, a subpackage, a BuildRequires) and code rpm runs are unseen"
     )
     gaps = (*package.gaps, Gap(GapKind.SPEC_UNREADABLE, detail))
     return replace(overlaid, package=with_fields(package, gaps=gaps))

@@ -46,6 +46,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from auditor.cli.main import main
+from auditor.sources.overlay import PAYLOAD_SPEC_UNREAD
 from tests.conftest import replace_metadata
 from tests.fuzz.settings import fuzz_settings
 from tests.fuzz.test_fuzz_inputs import Draw, mutate, parsers  # noqa: F401 - parsers: autouse
@@ -501,13 +502,10 @@ def scan(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
     return code, json.loads(captured.out) if captured.out.strip() else {}, captured.err
 
 
-PAYLOAD_SPEC_UNREAD = "was not read (a remote source RPM's payload is not downloaded when its header holds"
-"""What every remote read of the site leaves unseen: its source RPMs' payload specs (rpmbuild stored
-the SPEC tag, which is read), a `spec-unreadable` gap of each and of the binaries built from it."""
-
-
 def complete(document: dict[str, Any]) -> bool:
-    """The run saw all the unmutated server shows: complete, or unseen only the payload specs."""
+    """The run saw all the unmutated server shows: complete, or unseen only what every remote read
+    of the site leaves unseen, its source RPMs' payload specs (rpmbuild stored the SPEC tag, which
+    is read): a `spec-unreadable` gap of each and of the binaries built from it."""
     completeness = document.get("completeness", {})
     if not completeness or completeness.get("gaps"):
         return bool(completeness.get("complete", False))

@@ -27,7 +27,7 @@ import pytest
 from auditor.cli.main import main
 from tests.conftest import RPMS
 from tests.deps.built import CITRIX, build_repository
-from tests.httpserver import LocalServer, redirect
+from tests.httpserver import PAYLOAD_SPEC_WAIVER, LocalServer, redirect
 from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
 
 LIBS: list[dict[str, Any]] = [
@@ -136,12 +136,6 @@ def test_the_sboms_name_the_configuration_a_redirect_to_a_policy_host_is_in(
     said = _sbom_values(json.loads(cdx.read_text()), json.loads(spdx.read_text()), "config-blocking")
     expected = f"{config} [base]: [citrix-internal-host] redirect: {target}"
     assert said == ([expected], [expected])
-
-
-PAYLOAD_SPEC_WAIVER = (
-    '[[waiver]]\npackage = "*"\nrule = "gap:spec-unreadable"\n'
-    'reason = "a served source RPM\'s payload spec is not downloaded"\nowner = "o"\nexpires = 2099-01-01\n'
-)
 
 
 def test_a_redirect_the_baseline_accepts_says_so_in_every_format(
