@@ -39,7 +39,7 @@ from auditor.sources.entryfile import (
 from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, overlay, rebuild_spec_unread, unlisted_recommends_warning
+from auditor.sources.overlay import Overlaid, overlay, unlisted_recommends_warning
 from auditor.sources.repodata import RepositoryRead, read_metadata
 
 
@@ -182,7 +182,7 @@ def merge_remote_headers(
             merged = overlay(package, model, package.location)
             if isinstance(merged, InputError):
                 raise merged
-            return rebuild_spec_unread(merged)  # its payload's spec, when its SPEC tag was read
+            return merged
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
         except RedirectedToPolicyHost as exc:

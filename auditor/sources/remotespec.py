@@ -1,8 +1,10 @@
-"""The spec of a remote source RPM without a SPEC tag, and the repositories and keys a remote
-binary installs: its payload streamed until the spec (until the last of those files).
+"""The spec in a remote source RPM's payload, and the repositories and keys a remote binary
+installs: its payload streamed until the spec (until the last of those files).
 
 rpm before 4.15 (XCP-ng 8.x's CentOS 7 builds) kept the spec only in the payload, a
-compressed cpio archive in file-name order. That payload is requested by range from its
+compressed cpio archive in file-name order; a later rpm stores its builder's parse in the
+header (the SPEC tag) too, but a rebuild parses the payload's again
+(`auditor.sources.srpmspec.with_rebuild_spec`). That payload is requested by range from its
 first byte, never past the download budgets (`auditor.net.budget`), and decompressed and
 walked as it arrives by the reader of local files
 (`auditor.formats.payload.extract_member`); the connection is closed as soon as the
@@ -72,10 +74,8 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             if cached is not None:
                 return cached[0]
         if remote.options.offline:
-            detail = (
-                f"no SPEC tag, and the spec in its payload is not in the cache (--offline forbids fetching "
-                f"it from {package.input}): Source URLs unknown"
-            )
+            where = package.input
+            detail = f"its payload's spec is not in the cache (--offline forbids fetching it from {where})"
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
         data = _stream(
             package.location,
@@ -116,8 +116,7 @@ def _stream(
     except HttpError as exc:
         raise exc.input_error() from None
     if found is None:
-        detail = "no SPEC tag, and its server ignores range requests: the payload's spec was not read"
-        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, f"{detail}: Source URLs unknown"))
+        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "its server ignores range requests"))
     return found[0]
 
 
@@ -185,7 +184,7 @@ def remote_installs(
 
 
 def _budget_gap(exc: BudgetExhausted) -> SpecNotRead:
-    return SpecNotRead(Gap(GapKind.BUDGET_EXHAUSTED, f"no SPEC tag, and {exc.detail}: Source URLs unknown"))
+    return SpecNotRead(Gap(GapKind.BUDGET_EXHAUSTED, exc.detail))
 
 
 class _Counted:
