@@ -248,12 +248,3 @@ def trickle_headers(interval: float) -> Route:
         handler.close_connection = True
 
     return route
-
-
-PAYLOAD_SPEC_WAIVER = (
-    '[[waiver]]\npackage = "*"\nrule = "gap:spec-unreadable"\n'
-    'reason = "a served source RPM\'s payload spec is not downloaded"\nowner = "o"\nexpires = 2099-01-01\n'
-)
-"""A waivers file accepting what a served source RPM with a SPEC tag leaves unseen (its payload's
-spec, `auditor.sources.overlay.rebuild_spec_unread`): a baseline of a served repository of such
-packages is written only with it."""

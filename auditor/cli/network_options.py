@@ -94,9 +94,9 @@ def _add_limits(network: argparse._ArgumentGroup) -> None:
         metavar="SIZE",
         type=_size,
         default=DEFAULT_PER_PACKAGE,
-        help="most of one remote package's payload read: a source package's to find its spec when "
-        "its header has none (rpm < 4.15), a binary's for the repositories and keys it installs; "
-        "what lies past it is a gap (default: 256M)",
+        help="most of one remote package's payload read: a source package's for its spec (the "
+        "only one when its header has none, rpm < 4.15; else the one a rebuild parses again), a "
+        "binary's for the repositories and keys it installs; what lies past it is a gap (default: 256M)",
     )
     network.add_argument(
         "--spec-download-total",

@@ -23,7 +23,7 @@ PER_RUN_OPTION = "--spec-download-total"
 def shown_size(size: int) -> str:
     """``size`` as a person reads it: ``512 bytes``, ``1.5 MiB``, ``2 GiB``."""
     if size < 1024:
-        return f"{size} bytes"
+        return "1 byte" if size == 1 else f"{size} bytes"
     value = float(size)
     for unit in ("KiB", "MiB", "GiB", "TiB"):
         value /= 1024

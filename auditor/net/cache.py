@@ -5,9 +5,9 @@ Layout under the cache directory (``$XDG_CACHE_HOME/auditor``, ``~/.cache/audito
 
     blobs/<algorithm>/<digest>     metadata files, named by the checksum repomd.xml gives
     urls/<kind>/<sha256 of URL>    repomd.xml, mirrorlists, .repo files: the last copy fetched
-    headers.sqlite3                RPM header prefixes read by range, by package URL and checksum
+    headers.sqlite3                RPM header prefixes read by range, and the spec a source
+                                   package's payload gave, by package URL and checksum
                                    (`auditor.net.headercache`: a file each cost a fifth of a scan)
-    specs/by-url/<key>             the spec a source package's payload gave, by URL and checksum
     redirects/<sha256 of URL>.json resolved redirect chains (--resolve-urls), with their time
 
 A second run of the same repository therefore downloads only ``repomd.xml``. Every file
@@ -45,8 +45,8 @@ PRUNE_EVERY = 24 * 3600
 """How often a run walks the cache to drop old entries (the time of `PRUNE_STAMP` says when)."""
 PRUNE_STAMP = ".pruned"
 PRUNED_AREAS = ("blobs", "headers", "specs", "urls", "redirects")
-"""The directories of files `Cache.prune` walks (``headers``: the files earlier versions kept
-a header in, left to age out)."""
+"""The directories of files `Cache.prune` walks (``headers``, ``specs``: the files earlier
+versions kept a header or a spec in, left to age out)."""
 
 
 def default_cache_dir() -> str:
@@ -79,19 +79,14 @@ class Cache:
             return None
         return os.path.join(self.root, area, algorithm, digest)
 
-    def of_package_part(self, area: str, url: str, algorithm: str, digest: str) -> str | None:
-        """Path of an entry holding part of a package file read by range (its header, its
-        payload's spec), or None when the checksum cannot name a file safely.
+    def part_key(self, url: str, algorithm: str, digest: str) -> str | None:
+        """The key of an entry holding part of a package file read by range (its header, its
+        payload's spec: `auditor.net.headercache`), or None when the checksum cannot name a
+        file safely.
 
         A part cannot be checked against the checksum of the whole file, so the entry is
         keyed by the URL too: a repository that claims another's checksum for a file of its
         own must not plant a header or spec that a later audit of the other reads."""
-        key = self.part_key(url, algorithm, digest)
-        return None if key is None else os.path.join(self.root, area, "by-url", key)
-
-    def part_key(self, url: str, algorithm: str, digest: str) -> str | None:
-        """The key of a part of the package file at ``url`` (see `of_package_part`), or None when
-        the checksum cannot name a file safely."""
         if self.blob("parts", algorithm, digest) is None:
             return None
         return url_key(f"{url}\0{algorithm.lower()}:{digest.strip().lower()}")

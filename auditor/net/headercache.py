@@ -22,6 +22,13 @@ Rows not yet written are held in memory until `PENDING_BYTES` of them are (one l
 written at once, while its reader still holds it within the header memory budget), and the
 rest when the headers of a repository have all been read (`flush`): the run holds at most
 `PENDING_BYTES` of headers beyond `auditor.net.remote.HeaderMemory`.
+
+The spec a source package's payload gave (`auditor.sources.remotespec`) is a row too, under a
+key of its own (`spec_key`): a file each cost 4 ms of a thread's time and a tenth of a cold
+scan's wall time on 127.0.0.1, as the headers' had.
+
+`look_up` asks which of many keys have rows in one query, before the threads read them: a cold
+run's 4,000 misses, one query each, took a twentieth of its wall time.
 """
 
 from __future__ import annotations
@@ -31,12 +38,15 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from urllib.parse import quote
 
 DATABASE = "headers.sqlite3"
 SCHEMA = 1
 BUSY_TIMEOUT = 10.0
 """Seconds to wait for another run's write to end before going on without the cache."""
+_KEYS_A_QUERY = 900
+"""Keys asked for in one query: under SQLite's least limit of bound parameters (999)."""
 PENDING_BYTES = 1 << 20
 """Bytes of headers held for writing before they are written: 1 MiB is ~130 real headers,
 a transaction each (a file each took ~350 us of system time to create)."""
@@ -71,17 +81,53 @@ class HeaderCache:
         self._pending_bytes = 0
         self._used: set[str] = set()
         self._discarded: set[str] = set()
+        self._looked_up: dict[str, int | None] = {}
+        """What `look_up` found: each key's row's size, None when it had none."""
 
     # -- reading ---------------------------------------------------------------------------
+
+    def look_up(self, keys: Iterable[str]) -> None:
+        """Ask at once which of ``keys`` have rows, and their sizes: `size` and `whole` then answer
+        a key without a row without a query. A key written or dropped since is the pending rows'
+        or the dropped ones' (`put`, `discard`); one another run writes meanwhile is missed."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, int | None] = dict.fromkeys(keys)
+        db = self._connection(create=False)
+        if db is not None:
+            for at in range(0, len(keys), _KEYS_A_QUERY):
+                chunk = keys[at : at + _KEYS_A_QUERY]
+                sql = f"SELECT key, length(prefix) FROM headers WHERE key IN ({','.join('?' * len(chunk))})"
+                try:
+                    rows = db.execute(sql, chunk).fetchall()
+                except sqlite3.Error:
+                    return  # asked one at a time, as without this
+                found.update((key, size) for key, size in rows if isinstance(size, int))
+        with self._lock:
+            self._looked_up.update(found)
 
     def size(self, key: str) -> int | None:
         """Bytes of the header kept under ``key``; None when there is none."""
         with self._lock:
             pending = self._pending.get(key)
+            looked_up = self._looked_up.get(key, -1)
         if pending is not None:
             return len(pending[1])
+        if looked_up is None:
+            return None
         row = self._query("SELECT length(prefix) FROM headers WHERE key = ?", (key,))
         return None if row is None or not isinstance(row[0], int) else row[0]
+
+    def whole(self, key: str) -> bytes | None:
+        """The bytes kept under ``key``, whatever their size (a spec's row); None when there are none."""
+        with self._lock:
+            pending = self._pending.get(key)
+            looked_up = self._looked_up.get(key, -1)
+        if pending is not None:
+            return pending[1]
+        if looked_up is None:
+            return None
+        row = self._query("SELECT prefix FROM headers WHERE key = ?", (key,))
+        return None if row is None or not isinstance(row[0], bytes) else row[0]
 
     def get(self, key: str, size: int) -> tuple[bytes, int] | None:
         """The header kept under ``key`` and the file's size, if it is still ``size`` bytes (what
@@ -110,6 +156,7 @@ class HeaderCache:
         if len(prefix) >= PENDING_BYTES:
             with self._lock:
                 self._discarded.discard(key)
+                self._looked_up.pop(key, None)
             self._write(({key: (total, prefix)}, set(), set()))
             return
         batch = None
@@ -133,6 +180,7 @@ class HeaderCache:
                 self._pending_bytes -= len(previous[1])
             self._used.discard(key)
             self._discarded.add(key)
+            self._looked_up[key] = None
             batch = self._take()
         self._write(batch)
 
@@ -159,6 +207,8 @@ class HeaderCache:
 
     def _take(self) -> Batch:
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
+        for key in pending:  # written now: asked for again, if ever, in the file
+            self._looked_up.pop(key, None)
         used, self._used = self._used - pending.keys(), set()
         discarded, self._discarded = self._discarded, set()
         return pending, used, discarded
@@ -227,6 +277,11 @@ class HeaderCache:
                 self._connections.append(db)
                 self._local.db = (self._generation, db)
         return db
+
+
+def spec_key(key: str) -> str:
+    """The key of the spec in the payload of the package whose header is kept under ``key``."""
+    return f"spec:{key}"
 
 
 class _NewerLayout(Exception):

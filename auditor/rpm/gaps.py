@@ -26,7 +26,8 @@ class GapKind(enum.Enum):
     or a spec whose reading a bound cut (an expansion too large, the spec's budget of expansion
     spent, lines not joined as rpm joins them): what the lines cut define or make is unseen. Also
     a remote source RPM read from its SPEC tag alone: the spec in its payload, which a rebuild
-    parses again, is not downloaded (`auditor.sources.overlay.rebuild_spec_unread`)."""
+    parses again, was not read (--offline and not cached, a server without range requests;
+    `auditor.sources.srpmspec.with_rebuild_spec`)."""
     BUDGET_EXHAUSTED = "budget-exhausted"
     """The download budget stopped the reading of this package's header or payload spec."""
     UNDECIDED_CONDITIONAL = "undecided-conditional"

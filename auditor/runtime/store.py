@@ -7,7 +7,7 @@ runs share it safely) with two tables:
   size, modification and change times, inode) and its path as the run spells it, the
   auditor's version and the model's shape. A file that changes in any way gets a new key,
   so a stale entry is never used; it only ages out. A remote package's header is keyed by
-  its repository, URL and checksum instead (`auditor.sources.remote.StoredHeaderModels`).
+  its repository, URL and checksum instead (`auditor.sources.storedheaders.StoredHeaderModels`).
 - ``reports``: the output of a whole ``scan``, keyed by everything that decides it: the
   auditor's version, the options, the content of every policy, waiver and baseline file,
   the date (waivers expire), and the identity of every input file (for a repository, of

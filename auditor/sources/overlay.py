@@ -14,11 +14,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from auditor.core.errors import InputError
 from auditor.rpm.filelist import PendingFileList
-from auditor.rpm.gaps import Gap, GapKind
 from auditor.rpm.model import Dependency, Package, with_fields
 from auditor.rpm.package_fields import DEPENDENCY_KINDS, WEAK_DEPENDENCY_KINDS, DependencyKind
 from auditor.sources.constraints import differing_constraints
@@ -346,30 +345,3 @@ _XML_SPACE = re.compile("[ \t\r\n]+")
 
 def _shown(value: str | None) -> str:
     return repr(value) if value else "(none)"
-
-
-PAYLOAD_SPEC_UNREAD = "a remote source RPM's payload is not downloaded when its header holds the SPEC tag"
-"""What the gap of `rebuild_spec_unread` says was not done."""
-
-
-def rebuild_spec_unread(overlaid: Overlaid) -> Overlaid:
-    """``overlaid`` with a `spec-unreadable` gap when it is a remote source RPM whose spec was read
-    from its SPEC tag alone (README, the payload's spec): the builder's parse, its conditionals
-    decided by that host's macros. ``rpmbuild --rebuild`` and mock parse the spec in the payload
-    again, which a local read judges too (`auditor.sources.srpmspec.with_rebuild_spec`: a Source
-    of a branch the builder did not take, its BuildRequires, code rpm runs); the payload is not
-    downloaded for it, so what it adds is unseen. Without this gap a remote repository of real
-    XCP-ng SRPMs passed ``--strict`` (exit 0) where the same repository on disk failed it (exit
-    3: ``spec-code``, ``undecided-conditional``), and a Source under ``%if 0%{?xenserver}`` built
-    without it, ``origin`` on disk, was clean over HTTP. Added to the package, not to its stored
-    model (`auditor.sources.remote.StoredHeaderModels` keeps none with such a gap)."""
-    package = overlaid.package
-    if not package.is_source or package.spec != "header":
-        return overlaid
-    detail = (
-        f"{package.location}: the spec in its payload, which rpmbuild --rebuild and mock parse again, "
-        f"was not read ({PAYLOAD_SPEC_UNREAD}): its builder's parse is judged; a branch the builder "
-        "did not take (a Source, a subpackage, a BuildRequires) and code rpm runs are unseen"
-    )
-    gaps = (*package.gaps, Gap(GapKind.SPEC_UNREADABLE, detail))
-    return replace(overlaid, package=with_fields(package, gaps=gaps))

@@ -36,11 +36,12 @@ from auditor.sources.entryfile import (
     same_package,
     size_disagreement,
 )
-from auditor.sources.evidence import EVIDENCE_KIND, HeaderEvidence, evidence_from_json, evidence_to_json
+from auditor.sources.evidence import HeaderEvidence
 from auditor.sources.inputpaths import SOURCE_DIRECTORIES
 from auditor.sources.interface import ReadOptions
-from auditor.sources.overlay import Overlaid, overlay, rebuild_spec_unread, unlisted_recommends_warning
+from auditor.sources.overlay import Overlaid, overlay, unlisted_recommends_warning
 from auditor.sources.repodata import RepositoryRead, read_metadata
+from auditor.sources.storedheaders import StoredHeaderModels, look_up_parts
 
 
 def repository_base(url: str, *, configured: bool = False) -> str:
@@ -182,7 +183,7 @@ def merge_remote_headers(
             merged = overlay(package, model, package.location)
             if isinstance(merged, InputError):
                 raise merged
-            return rebuild_spec_unread(merged)  # its payload's spec, when its SPEC tag was read
+            return merged
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
         except RedirectedToPolicyHost as exc:
@@ -192,6 +193,7 @@ def merge_remote_headers(
             # bytes, and the run keeps its errors to the end (8 of 40 MiB each kept 640 MiB).
             return InputError(exc.source, exc.reason)
 
+    look_up_parts(read.packages, wanted, models, remote)
     # As many threads as one host may be asked at once: a repository's packages are on its host
     # (xml:base elsewhere is refused above), and repositories are read one after another.
     outcomes: Sequence[Overlaid | InputError | UrlDecision | None] = map_in_threads(
@@ -263,74 +265,6 @@ def header_model(package: Package, remote: Remote, listed_size: int | None = Non
     if not is_http(url) or remote.ranges_unsupported(url):
         return None
     return _from_remote_header(package, remote, listed_size)
-
-
-class StoredHeaderModels:
-    """What the headers of remote packages gave earlier runs, kept in the store: a second audit
-    of a repository reads only the headers of the packages it has not seen.
-
-    A header is part of a file, which the checksum the metadata gives cannot check, so an
-    entry is keyed by the package's repository and URL as well as that checksum (as the
-    download cache keys the header, `auditor.net.cache.Cache.of_package_part`), and by the
-    auditor's version and the model's shape (`Store.package_key`). Looked up here, in one
-    query, before the headers are fetched; what the fetches gave is stored in one
-    transaction after them, in this thread. A model whose reading the run itself cut short
-    (`RUN_BOUND_GAPS`) is not stored: the next run may read it whole."""
-
-    RUN_BOUND_GAPS = frozenset({GapKind.SPEC_UNREADABLE, GapKind.BUDGET_EXHAUSTED, GapKind.PAYLOAD_UNREAD})
-    """What the run's own limits or mode may leave unread (--offline, the payload budget, a
-    server without range requests): the next run's reading may differ."""
-
-    def __init__(self, store: Store | None, packages: Sequence[Package]) -> None:
-        self.store = store if store is not None and store.enabled else None
-        self.found: dict[str, HeaderEvidence] = {}
-        self.new: dict[str, HeaderEvidence] = {}
-        if self.store is None:
-            return
-        keys = [key for key in map(self.key, packages) if key is not None]
-        damaged: list[str] = []
-        for key, data in self.store.get_packages(keys).items():
-            try:
-                model = evidence_from_json(data)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                damaged.append(key)  # another shape: set aside, and the header fetched again
-                continue
-            if self.key(model.package) != key:
-                # Another package's model (its URL, repository or checksum), a row moved
-                # under this key: it was taken, the entry blamed for a header of another
-                # package (exit 3 at every run), or another repository's build of the same
-                # NEVRA (its vendor, its signer) audited as this one.
-                damaged.append(key)
-                continue
-            self.found[key] = model
-        self.store.drop_packages(damaged)
-
-    @staticmethod
-    def key(package: Package) -> str | None:
-        if package.checksum is None:
-            return None
-        checksum = f"{package.checksum.algorithm.lower()}:{package.checksum.value.strip().lower()}"
-        return Store.package_key(f"remote\0{package.input}\0{package.location}\0{checksum}{EVIDENCE_KIND}")
-
-    def get(self, package: Package) -> HeaderEvidence | None:
-        """The model an earlier run stored for ``package``; None when there is none."""
-        if not self.found:
-            return None
-        key = self.key(package)
-        return None if key is None else self.found.get(key)
-
-    def keep(self, package: Package, model: HeaderEvidence) -> None:
-        """Remember ``model``, just read, to store it (called from the fetching threads: each
-        key is set by one thread, and a dict item is set atomically)."""
-        if self.store is None or any(gap.kind in self.RUN_BOUND_GAPS for gap in model.package.gaps):
-            return
-        key = self.key(package)
-        if key is not None:
-            self.new[key] = model
-
-    def store_new(self) -> None:
-        if self.store is not None and self.new:
-            self.store.put_packages((key, evidence_to_json(model)) for key, model in self.new.items())
 
 
 def _from_remote_header(package: Package, remote: Remote, listed_size: int | None) -> HeaderEvidence | None:

@@ -1,28 +1,26 @@
-"""The spec of a remote source RPM without a SPEC tag, and the repositories and keys a remote
-binary installs: its payload streamed until the spec (until the last of those files).
+"""The spec in a remote source RPM's payload, and the repositories and keys a remote binary
+installs: its payload streamed until the spec (until the last of those files).
 
 rpm before 4.15 (XCP-ng 8.x's CentOS 7 builds) kept the spec only in the payload, a
-compressed cpio archive in file-name order. That payload is requested by range from its
+compressed cpio archive in file-name order; a later rpm stores its builder's parse in the
+header (the SPEC tag) too, but a rebuild parses the payload's again
+(`auditor.sources.srpmspec.with_rebuild_spec`). That payload is requested by range from its
 first byte, never past the download budgets (`auditor.net.budget`), and decompressed and
 walked as it arrives by the reader of local files
 (`auditor.formats.payload.extract_member`); the connection is closed as soon as the
 spec member is read, so nothing after it is downloaded and no more than a decompression
-step is held. What was found is cached by the package's URL and checksum: the next run, and
-``--offline``, read it from there.
+step is held. What was found is cached by the package's URL and checksum, a row beside its
+header's (`auditor.net.headercache.spec_key`): the next run, and ``--offline``, read it from there.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TypeVar
 
-from auditor.core.errors import InputError
-from auditor.core.files import read_regular
 from auditor.formats.decompress import Readable
 from auditor.formats.payload import (
     MAX_MEMBER,
@@ -34,6 +32,7 @@ from auditor.formats.payload import (
 )
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
+from auditor.net.headercache import spec_key
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
 from auditor.rpm.gaps import Gap, GapKind
@@ -50,15 +49,13 @@ from auditor.sources.srpmspec import PayloadMember, SpecNotRead
 
 T = TypeVar("T")
 _MAGIC = b"auditor-spec-member 2\n"
-_EARLIER = b"auditor-spec-member 1\n"
-"""Entries written before they carried a digest: read again, without a warning."""
 _FOUND = b"found\n"
 _ABSENT = b"absent\n"
 _DIGEST = 64
-"""Hexadecimal digits of the SHA-256 after `_MAGIC`: of the entry's key (its file's name) and
-what follows it. An entry cut short (a crash before the file renamed into place reached the
-disk) or put under another package's key (a cache copied or restored by hand) was read as
-whatever it held: a spec cut before a Citrix Source, another package's spec."""
+"""Hexadecimal digits of the SHA-256 after `_MAGIC`: of the entry's key and what follows it.
+An entry cut short (when entries were files: a crash before the file renamed into place
+reached the disk) or put under another package's key (a cache copied or edited by hand) was
+read as whatever it held: a spec cut before a Citrix Source, another package's spec."""
 
 
 def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Remote) -> PayloadMember:
@@ -66,16 +63,14 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
     its server did not say), as `auditor.sources.srpmspec.read_srpm_spec` reads it."""
 
     def member(compressor: str, name: str) -> bytes | None:
-        path = _cache_path(package, remote)
-        if path is not None:
-            cached = _cached(path, package.location, remote)
+        key = _cache_key(package, remote)
+        if key is not None:
+            cached = _cached(key, package.location, remote)
             if cached is not None:
                 return cached[0]
         if remote.options.offline:
-            detail = (
-                f"no SPEC tag, and the spec in its payload is not in the cache (--offline forbids fetching "
-                f"it from {package.input}): Source URLs unknown"
-            )
+            where = package.input
+            detail = f"its payload's spec is not in the cache (--offline forbids fetching it from {where})"
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
         data = _stream(
             package.location,
@@ -85,8 +80,8 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             remote,
             vouched_by(headers.main, name),
         )
-        if path is not None:
-            _keep(path, data, remote)
+        if key is not None:
+            _keep(key, data, remote)
         return data
 
     return member
@@ -116,8 +111,7 @@ def _stream(
     except HttpError as exc:
         raise exc.input_error() from None
     if found is None:
-        detail = "no SPEC tag, and its server ignores range requests: the payload's spec was not read"
-        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, f"{detail}: Source URLs unknown"))
+        raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, "its server ignores range requests"))
     return found[0]
 
 
@@ -185,7 +179,7 @@ def remote_installs(
 
 
 def _budget_gap(exc: BudgetExhausted) -> SpecNotRead:
-    return SpecNotRead(Gap(GapKind.BUDGET_EXHAUSTED, f"no SPEC tag, and {exc.detail}: Source URLs unknown"))
+    return SpecNotRead(Gap(GapKind.BUDGET_EXHAUSTED, exc.detail))
 
 
 class _Counted:
@@ -223,46 +217,41 @@ class _Counted:
         return taken
 
 
-def _cache_path(package: Package, remote: Remote) -> str | None:
+def _cache_key(package: Package, remote: Remote) -> str | None:
     if package.checksum is None:
         return None
-    return remote.cache.of_package_part(
-        "specs", package.location, package.checksum.algorithm, package.checksum.value
-    )
+    key = remote.cache.part_key(package.location, package.checksum.algorithm, package.checksum.value)
+    return None if key is None else spec_key(key)
 
 
-def _cached(path: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
+def _cached(key: str, url: str, remote: Remote) -> tuple[bytes | None] | None:
     """The member the cache has for a package: ``(content,)``, ``(None,)`` when its payload
     has none, or None when the cache does not have it (a damaged entry is discarded)."""
-    if not os.path.isfile(path):
-        return None
-    try:
-        data = read_regular(path, path, "a cached spec", MAX_MEMBER + len(_MAGIC) + _DIGEST + 1 + len(_FOUND))
-    except InputError:
-        data = b""
-    if data.startswith(_EARLIER):
-        remote.cache.discard(path)
+    rows = remote.cache.headers
+    data = rows.whole(key)
+    if data is None:
         return None
     said, body = data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST + 1 :]
-    if data.startswith(_MAGIC) and said == _digest(path, body):
+    if len(body) <= MAX_MEMBER + len(_FOUND) and data.startswith(_MAGIC) and said == _digest(key, body):
         if body.startswith(_FOUND):
-            remote.cache.used(path)
+            rows.used(key)
             return (body[len(_FOUND) :],)
         if body == _ABSENT:
-            remote.cache.used(path)
+            rows.used(key)
             return (None,)
-    remote.cache.discard(path)
+    rows.discard(key)
     remote.warn(f"{url}: the cached spec was damaged; discarded and read again")
     return None
 
 
-def _keep(path: str, data: bytes | None, remote: Remote) -> None:
-    # The cache is an optimisation: a read-only one only costs a read next time.
-    with contextlib.suppress(OSError), remote.cache.writing(path) as stream:
-        body = _ABSENT if data is None else _FOUND + data
-        stream.write(_MAGIC + _digest(path, body) + b"\n" + body)
+def _keep(key: str, data: bytes | None, remote: Remote) -> None:
+    body = _ABSENT if data is None else _FOUND + data
+    remote.cache.headers.put(key, _MAGIC + _digest(key, body) + b"\n" + body, _NO_FILE_SIZE)
 
 
-def _digest(path: str, body: bytes) -> bytes:
-    key = os.path.basename(path).encode("utf-8", "surrogateescape")
-    return hashlib.sha256(key + b"\0" + body).hexdigest().encode("ascii")
+_NO_FILE_SIZE = -1
+"""A spec's row holds no file size (a header's holds its file's)."""
+
+
+def _digest(key: str, body: bytes) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape") + b"\0" + body).hexdigest().encode("ascii")

@@ -208,12 +208,11 @@ def _package(
     reading = SpecReading((), None)
     installs, own = installed_by(headers, stream, input, remote=payload is not None)  # a binary's
     if is_source:
-        # A local payload's spec is read beside the SPEC tag (a rebuild reads it); a remote one
-        # only without it: reading it would cost the whole file (README, the payload's spec).
-        local = payload is None and stream is not None
-        if local and stream is not None:
+        # The payload's spec is read beside the SPEC tag (a rebuild reads it): a remote one
+        # streamed within the download budgets, as an SRPM's without the tag is.
+        if payload is None and stream is not None:
             payload = payload_of(stream, headers, input)
-        reading = read_srpm_spec(headers, payload, input, files, rebuild_spec=local)
+        reading = read_srpm_spec(headers, payload, input, files)
     more: dict[str, Any] = {}
     if not evidence_only:
         more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}

@@ -65,7 +65,9 @@ member. It raises `SpecNotRead` when it did not read the payload (a budget, ``--
 
 
 class SpecNotRead(Exception):
-    """The payload was not read for its spec; ``gap`` says why and what was not seen."""
+    """The payload was not read for its spec; ``gap`` is of the kind to report, its detail what
+    stopped the read (``its server ignores range requests``), which each reader frames with
+    what went unseen."""
 
     def __init__(self, gap: Gap) -> None:
         super().__init__(gap.detail)
@@ -88,14 +90,13 @@ def read_srpm_spec(
     payload: PayloadMember | None,
     source: str,
     files: Sequence[str],
-    *,
-    rebuild_spec: bool = False,
 ) -> SpecReading:
     """The Sources of the SRPM whose ``headers`` are given, its spec read from ``payload``
-    when the header has none (None: only the header can be read); ``rebuild_spec``, read
-    from ``payload`` beside the header's too (`with_rebuild_spec`)."""
+    when the header has none, and beside the header's when it has one (`with_rebuild_spec`:
+    what a rebuild reads; a payload not read for it is a gap). None: only the header can be
+    read."""
     reading = _read_srpm_spec(headers, payload, source, files)
-    if rebuild_spec and payload is not None and reading.spec == "header":
+    if payload is not None and reading.spec == "header":
         reading = with_rebuild_spec(reading, headers.main, payload, source, files)
     if _DYNAMIC_BUILDREQUIRES in headers.main.strings(Tag.REQUIRENAME):
         gap = Gap(GapKind.DYNAMIC_BUILDREQUIRES, f"{source}: %generate_buildrequires")
@@ -133,7 +134,7 @@ def _read_srpm_spec(
     try:
         data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
     except SpecNotRead as exc:
-        return _unread(main, exc.gap)
+        return _unread(main, Gap(exc.gap.kind, f"no SPEC tag, and {exc.gap.detail}: Source URLs unknown"))
     if data is None:
         return _unreadable(main, f"no SPEC tag, and {spec_name} is missing from the payload")
     if (refused := refused_spec(data, spec_link(main, files, spec_name))) is not None:
@@ -195,8 +196,13 @@ def with_rebuild_spec(
     if spec_name is not None:
         try:
             data = payload(main.string(Tag.PAYLOADCOMPRESSOR) or "gzip", spec_name)
-        except SpecNotRead:
-            return reading
+        except SpecNotRead as exc:  # a remote payload: a budget, --offline, no range requests
+            detail = (
+                f"payload:{spec_name}, the spec rpmbuild --rebuild and mock parse again, was not read "
+                f"({exc.gap.detail}): its builder's parse (the SPEC tag) is judged; a branch the builder "
+                "did not take (a Source, a subpackage, a BuildRequires) and code rpm runs are unseen"
+            )
+            return replace(reading, gaps=(*reading.gaps, Gap(exc.gap.kind, detail)))
     if spec_name is None or data is None:
         return reading  # no spec to rebuild from: rpmbuild --rebuild fails, nothing is built
     where = f"payload:{spec_name}"

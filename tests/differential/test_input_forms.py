@@ -106,8 +106,8 @@ TAINTS = {
     "if-xenserver-unbuilt": Taint(NOARCH + XS + "%description\nd\n%files\n"),
     "if-xenserver-built": Taint(NOARCH + XS + "%description\nd\n%files\n", defines=(("xenserver", "1"),)),
     # A Source of a branch the builder did not take: its SPEC tag lacks it, the spec in its payload,
-    # which a rebuild parses, has it. Over HTTP the payload is not downloaded: clean, complete,
-    # where every local form of the SRPM blocked on it (a gap now says the payload's spec is unseen).
+    # which a rebuild parses, has it. Over HTTP the payload was not downloaded: clean, complete,
+    # where every local form of the SRPM blocked on it (then a gap said so; now it is streamed).
     "citrix-source-if-xenserver-unbuilt": Taint(
         NOARCH + "%if 0%{{?xenserver}}\nSource1: https://downloads.citrix.com/xs/{n}-1.tar.gz\n%endif\n"
         "%description\nd\n%files\n"

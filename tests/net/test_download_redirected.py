@@ -77,9 +77,7 @@ def test_a_package_whose_download_is_redirected_to_a_policy_host_is_origin_and_i
     assert [(f["field"], f["value"], f["rule"]) for f in libdl["findings"]] == [
         ("location", target, "citrix-corporate-host")
     ]
-    # Its header is still unseen; and its source RPM's payload spec, never read over HTTP (its SPEC
-    # tag is), a gap it inherits.
-    assert [gap["kind"] for gap in libdl["gaps"]] == ["metadata-only", "spec-unreadable"]
+    assert [gap["kind"] for gap in libdl["gaps"]] == ["metadata-only"]  # its header is still unseen
     assert packages["app-1.0-1.noarch"]["status"] == "depends"
     assert packages["libdl-1.0-1.src"]["status"] == "clean"
     assert code == 3  # the file could not be read, as a section's URL redirected there is not

@@ -26,6 +26,7 @@ import pytest
 from auditor.audit.options import AuditOptions
 from auditor.cli.main import main
 from auditor.engine import run_audit
+from auditor.net.headercache import HeaderCache, spec_key
 from auditor.net.options import RemoteOptions
 from auditor.origin.policy import load_policy
 from tests.conftest import errors_of
@@ -253,3 +254,29 @@ def test_a_cached_row_larger_than_the_budget_is_not_the_files_error(
     again = run_audit(AuditOptions((server.url("/repo/"),), remote=options, cache=False), policy)
     assert (again.errors, again.gaps) == ([], online.gaps)
     assert [package.nevra for package in again.packages] == [package.nevra for package in online.packages]
+
+
+def test_keys_looked_up_at_once_answer_as_rows_asked_one_at_a_time(tmp_path: Path) -> None:
+    """`HeaderCache.look_up` asks for many keys in one query (a cold run's misses cost a query
+    each, a twentieth of its wall time); what it answers must stay what a query would: a row
+    written or dropped by this run after it is seen, a row it found is read whole."""
+    first = HeaderCache(str(tmp_path))
+    first.put("kept", b"header", 100)
+    first.put(spec_key("kept"), b"spec text", -1)
+    first.flush()
+    cache = HeaderCache(str(tmp_path))
+    many = [f"absent-{n}" for n in range(2000)]  # past one query's keys
+    cache.look_up(["kept", spec_key("kept"), "new", *many])
+    assert (cache.size("kept"), cache.size("new"), cache.size(many[-1])) == (6, None, None)
+    assert (cache.whole(spec_key("kept")), cache.whole("new")) == (b"spec text", None)
+    assert cache.get("kept", 6) == (b"header", 100)
+    cache.put("new", b"fetched", 7)
+    assert (cache.size("new"), cache.whole("new")) == (7, b"fetched")  # pending
+    cache.flush()
+    assert (cache.size("new"), cache.whole("new")) == (7, b"fetched")  # written: in the file
+    cache.discard("kept")
+    assert cache.size("kept") is None and HeaderCache(str(tmp_path)).size("kept") is None
+    large = b"x" * (1 << 20)
+    cache.look_up(["large"])
+    cache.put("large", large, -1)  # written at once, never pending
+    assert cache.whole("large") == large

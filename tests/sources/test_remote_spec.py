@@ -1,9 +1,10 @@
 """Remote source packages: headers in one request, the spec streamed from the payload, budgets.
 
 Over real HTTP on 127.0.0.1, from a server that counts the bytes of each file it sends.
-The source RPMs have no SPEC tag (as rpm 4.11 built them); ``streamed-first`` has its spec
-before a 64 MiB incompressible source in its payload, ``streamed-last`` after a 4 MiB one
-(both built with rpmbuild by tests/data/build_streamed.py).
+The streamed source RPMs have no SPEC tag (as rpm 4.11 built them); ``streamed-first`` has its
+spec before a 64 MiB incompressible source in its payload, ``streamed-last`` after a 4 MiB one
+(both built with rpmbuild by tests/data/build_streamed.py). ``xs-sources`` has one, and its
+payload's spec, which a rebuild parses again, is streamed too.
 """
 
 from __future__ import annotations
@@ -97,9 +98,13 @@ def test_the_spec_is_streamed_from_the_payload_and_the_rest_is_never_sent(
     last = package(document, "streamed-last")
     assert last["gaps"] == [] and "source1" in {f["field"] for f in last["findings"]}
     assert server.served["/src/Packages/" + LAST] <= streamed["streamed-last"].stat().st_size
-    # A header with a SPEC tag: one request, never its payload.
+    # A header with a SPEC tag (its builder's parse) has its payload streamed too, for the spec a
+    # rebuild parses again, as a local read reads it: no gap, and the same Sources as the file's.
     xs = RPMS / "xs-sources-1.0-1.src.rpm"
-    assert ranges(server, xs.name) == [(0, header_end(xs) - 1)]
+    assert ranges(server, xs.name) == [(0, header_end(xs) - 1), (header_end(xs), xs.stat().st_size - 1)]
+    assert package(document, "xs-sources")["gaps"] == []
+    _, local_xs, _ = scan([str(xs)], capsys)
+    assert package(document, "xs-sources")["sources"] == package(local_xs, "xs-sources")["sources"]
     # A second run reads headers and specs from the cache: no request for a package.
     server.requests.clear()
     again_code, again, _ = scan([url, "--cache-dir", cache], capsys)
@@ -126,8 +131,7 @@ def test_a_budget_that_stops_the_read_is_a_gap_and_strict_fails(
     )
     assert {s["value"] for s in last["sources"]} == {"aa-bulk-1.0.tar", "streamed-last-extra.tar.gz"}
     assert "source1" not in {f["field"] for f in last["findings"]}  # what it could not see
-    # xs-sources' SPEC tag is read, never its payload's spec, which a rebuild parses: a gap too.
-    assert reasons(document) == {"budget-exhausted": 1, "spec-unreadable": 1}
+    assert reasons(document) == {"budget-exhausted": 1}
     assert "budget-exhausted" in err and document["errors"] == []
     end = header_end(streamed["streamed-last"])
     assert ranges(server, LAST)[-1] == (end, end + 1024 * 1024 - 1)  # never asked past the budget
@@ -135,7 +139,40 @@ def test_a_budget_that_stops_the_read_is_a_gap_and_strict_fails(
     assert scan([*args, "--strict"], capsys)[0] == 3
     # What a budget stopped is not cached: a larger budget reads it.
     _, document, _ = scan([url, "--cache-dir", cache], capsys)
-    assert package(document, "streamed-last")["gaps"] == [] and reasons(document) == {"spec-unreadable": 1}
+    assert package(document, "streamed-last")["gaps"] == [] and reasons(document) == {}
+
+
+def test_a_spec_tagged_source_rpm_whose_payload_spec_is_not_read_says_so_and_strict_fails(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xs-sources has a SPEC tag (its builder's parse, read from the header) and a spec in its
+    payload, which a rebuild parses again: a budget or --offline that leaves the payload unread
+    keeps the tag's Sources and says what is unseen, where nothing said it (exit 0 under --strict
+    for a served repository whose local copy failed it)."""
+    url, cache = server.url("/src/"), str(tmp_path / "cache")
+    args = [url, "--cache-dir", cache, "--spec-download-budget", "1"]
+    code, document, err = scan(args, capsys)
+    _, local, _ = scan([str(RPMS / "xs-sources-1.0-1.src.rpm")], capsys)
+    xs = package(document, "xs-sources")
+    assert xs["sources"] == package(local, "xs-sources")["sources"]  # the SPEC tag's, judged
+    [gap] = xs["gaps"]
+    assert gap["kind"] == "budget-exhausted"
+    assert gap["detail"].startswith(
+        "payload:xs-sources.spec, the spec rpmbuild --rebuild and mock parse again, was not read (the "
+        "spec was not in the first 1 byte of the payload (--spec-download-budget 1 byte)): its builder's "
+        "parse (the SPEC tag) is judged"
+    )
+    assert code == 1 and "budget-exhausted" in err
+    assert scan([*args, "--strict"], capsys)[0] == 3
+    # Its header cached, its payload's spec not: --offline says so.
+    code, document, _ = scan([url, "--cache-dir", cache, "--offline", "--strict"], capsys)
+    [gap] = package(document, "xs-sources")["gaps"]
+    assert gap["kind"] == "spec-unreadable" and f"--offline forbids fetching it from {url})" in gap["detail"]
+    assert code == 3
+    # Read once within the budget, it is cached: --offline then sees it all.
+    scan([url, "--cache-dir", cache], capsys)
+    _, document, _ = scan([url, "--cache-dir", cache, "--offline"], capsys)
+    assert package(document, "xs-sources")["gaps"] == [] and reasons(document) == {}
 
 
 def test_the_run_budget_is_shared_by_every_package(
@@ -168,7 +205,7 @@ def test_offline_without_the_cache_is_a_counted_gap_naming_the_repository(
     _, document, _ = scan([url, "--cache-dir", cache, "--offline"], capsys)
     [gap] = package(document, "streamed-last")["gaps"]
     assert gap["kind"] == "spec-unreadable" and f"--offline forbids fetching it from {url}" in gap["detail"]
-    assert reasons(document) == {"spec-unreadable": 2}  # and xs-sources' payload spec, never read
+    assert reasons(document) == {"spec-unreadable": 1}
 
 
 def test_a_header_range_that_lies_costs_a_request_never_a_wrong_header(
@@ -198,7 +235,8 @@ def test_a_header_range_that_lies_costs_a_request_never_a_wrong_header(
         assert len(said) == len(document["errors"]) == len(truth["packages"]) == 4
         assert all(gap["kind"] == "metadata-only" for item in document["packages"] for gap in item["gaps"])
         assert "rpm:header-range" in err and "disagree" in err
-        assert len(ranges(server, "xs-sources-1.0-1.src.rpm")) == 4  # the declared range, then two steps
+        # The declared range, then two steps, then its payload (the spec a rebuild reads).
+        assert len(ranges(server, "xs-sources-1.0-1.src.rpm")) == 5
 
 
 def test_a_header_range_is_kept_from_the_metadata() -> None:

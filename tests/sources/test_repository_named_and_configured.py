@@ -40,11 +40,6 @@ def repository(path: Path) -> Path:
     return path
 
 
-PAYLOAD_SPEC_UNSEEN = "auditor: warning: the audit is incomplete: 2 spec-unreadable"
-"""Over HTTP, what a run of the pair leaves unseen: the source RPM's payload spec (its SPEC tag is
-read), a gap of it and of its binary (`auditor.sources.overlay.rebuild_spec_unread`)."""
-
-
 def configuration(path: Path, section: str, baseurl: str, extra: str = "") -> Path:
     path.write_text(f"[{section}]\nname={section}\nbaseurl={baseurl}\nenabled=1\ngpgcheck=0\n{extra}")
     return path
@@ -146,9 +141,8 @@ def test_a_remote_repository_named_twice_or_configured_is_read_once(
             code, document, warnings = scan([*args, "--cache-dir", str(tmp_path / "cache")], capsys)
             assert nevras(document) == NEVRAS, args
             assert verdict(code, document) == verdict(alone_code, alone), args
-            # Besides: the source RPM's payload spec, never downloaded over HTTP (a gap, --strict fails).
             assert [w for w in warnings if "the same repository as" in w and w.endswith("; read once")] == [
-                w for w in warnings if "range" not in w and not w.startswith(PAYLOAD_SPEC_UNSEEN)
+                w for w in warnings if "range" not in w
             ], args
             assert len([w for w in warnings if "the same repository as" in w]) == 1, args
 
@@ -293,14 +287,9 @@ def test_a_metalink_checks_a_repository_an_input_spelt_otherwise_read(
             shutil.rmtree(tmp_path / "cache", ignore_errors=True)
             code, document, _ = scan([*args, "--cache-dir", str(tmp_path / "cache")], capsys)
             assert nevras(document) == NEVRAS, args
-            # Exit 3 either way under --strict: the source RPM's payload spec is never downloaded
-            # over HTTP (its gap); only the repomd.xml the metalink does not vouch for is an error.
             assert (code, [error["input"] for error in document["errors"]]) == (
-                (3, []) if vouched else (3, [f"{config} [m]"])
+                (1, []) if vouched else (3, [f"{config} [m]"])
             ), args
-            assert not vouched or document["completeness"]["reasons"] == [
-                {"reason": "spec-unreadable", "count": 2}
-            ], args
 
 
 def test_a_baseurl_ending_in_repodata_is_the_repository_named_so(
