@@ -182,10 +182,20 @@ def with_rebuilds(
         if made.error is not None and unread_is_error and not given:
             errors.append(made.error)
     packages = [
-        with_fields(package, gaps=(*package.gaps, unread[id(package)])) if id(package) in unread else package
+        with_fields(package, gaps=(*_but_payload_unread(package.gaps), unread[id(package)]))
+        if id(package) in unread
+        else package
         for package in packages
     ]
     return replace(loaded, packages=packages, errors=errors, inputs=_counted(loaded.inputs, added))
+
+
+def _but_payload_unread(gaps: Sequence[Gap]) -> list[Gap]:
+    """``gaps`` but the reading's own saying its payload's spec was not read: the rebuild's gap,
+    said in its place, says so and what of the rebuild is unseen (one gap, counted once)."""
+    from auditor.sources.rpmpackage import PAYLOAD_SPEC_UNREAD
+
+    return [gap for gap in gaps if not gap.detail.startswith(PAYLOAD_SPEC_UNREAD)]
 
 
 def _rebuilt_all(

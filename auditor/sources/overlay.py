@@ -42,6 +42,9 @@ class Overlaid:
     metadata lacks, sorted (the package takes the header's of that kind): no input error, as a
     writer may copy no weak dependency at all (yum's createrepo), but said
     (`unlisted_recommends_warning`)."""
+    payload_error: str | None = None
+    """Why the file's payload could not be read for its spec, its package read from the header
+    alone (`auditor.sources.remote.ReadFromHeaderAlone`): the file's input error."""
 
 
 def overlay(

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from auditor.core.errors import InputError
@@ -42,6 +44,9 @@ from auditor.sources.interface import ReadOptions
 from auditor.sources.overlay import Overlaid, overlay, unlisted_recommends_warning
 from auditor.sources.repodata import RepositoryRead, read_metadata
 from auditor.sources.storedheaders import StoredHeaderModels, look_up_parts
+
+if TYPE_CHECKING:
+    from auditor.formats.rpmheader import RpmHeaders
 
 
 def repository_base(url: str, *, configured: bool = False) -> str:
@@ -184,6 +189,11 @@ def merge_remote_headers(
             if isinstance(merged, InputError):
                 raise merged
             return merged
+        except ReadFromHeaderAlone as exc:
+            alone = overlay(package, exc.evidence, package.location)
+            if isinstance(alone, InputError):
+                return InputError(alone.source, alone.reason)
+            return replace(alone, payload_error=exc.reason)
         except NotCached:
             return None  # --offline: counted below, the run goes on with what the cache has
         except RedirectedToPolicyHost as exc:
@@ -211,6 +221,8 @@ def merge_remote_headers(
             recommending.append((package, outcome))
             if outcome.disagreement is not None:  # read, and at odds with its metadata entry
                 read.errors.append(InputError(package.location, outcome.disagreement))
+            if outcome.payload_error is not None:  # its header read, its payload not
+                read.errors.append(InputError(package.location, outcome.payload_error))
             continue
         if isinstance(outcome, InputError):
             read.errors.append(outcome)
@@ -257,6 +269,25 @@ def merge_remote_headers(
         read.gaps.append(Gap(GapKind.METADATA_ONLY, detail, unread))
 
 
+class ReadFromHeaderAlone(InputError):
+    """The header of a remote package was read and its payload was not (`PayloadFailed`): its
+    ``evidence``, from the header alone, is audited beside this error, as a local file's is."""
+
+    def __init__(self, source: str, reason: str, evidence: HeaderEvidence) -> None:
+        super().__init__(source, reason)
+        self.evidence = evidence
+
+
+def _from_header_alone(headers: RpmHeaders, package: Package, url: str, failed: str) -> HeaderEvidence:
+    """``package``'s evidence from its ``headers`` alone, with a gap saying its spec in the payload,
+    which a rebuild reads, was not (a gap: its model is not stored, the next run reads it again)."""
+    from auditor.sources.rpmpackage import evidence_from_headers
+
+    return evidence_from_headers(
+        headers, None, location=url, input=package.input, checksum=package.checksum, payload_unread=failed
+    )
+
+
 def header_model(package: Package, remote: Remote, listed_size: int | None = None) -> HeaderEvidence | None:
     """What ``package``'s RPM header adds to its metadata entry (`evidence_from_headers`, for
     `overlay`); None when the header could not be fetched (the server ignores
@@ -285,7 +316,7 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
     # remote source packages use them.
     from auditor.formats.rpmheader import read_headers
     from auditor.net.remoteheaders import read_header
-    from auditor.sources.remotespec import remote_installs, remote_payload
+    from auditor.sources.remotespec import PayloadFailed, remote_installs, remote_payload
     from auditor.sources.rpmpackage import appended_error, evidence_from_headers
 
     url = package.location
@@ -301,9 +332,19 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
             if appended is not None:  # or longer: a package appended, which rpm -K finds
                 raise appended
             payload = remote_payload(package, headers, total, remote)  # read for a source package only
-            evidence = evidence_from_headers(
-                headers, None, location=url, input=package.input, checksum=package.checksum, payload=payload
-            )
+            failed = None
+            try:
+                evidence = evidence_from_headers(
+                    headers,
+                    None,
+                    location=url,
+                    input=package.input,
+                    checksum=package.checksum,
+                    payload=payload,
+                )
+            except PayloadFailed as exc:
+                failed = f"{exc.reason}; its package is read from the header alone"
+                evidence = _from_header_alone(headers, package, url, failed)
             evidence = remote_installs(evidence, headers, total, remote)  # a binary's repositories, keys
             # The file's size is the server's answer (Content-Range), cached with the header.
             # Another package's header is `overlay`'s error, which names both.
@@ -325,8 +366,10 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
             another = another_package(package, evidence.package) or other_build(package, evidence)
             if another is not None:
                 raise InputError(url, another)
+            if failed is not None:
+                raise ReadFromHeaderAlone(url, failed, evidence)
             return evidence
-        except RedirectedToPolicyHost:
-            raise  # its payload sent there: evidence, kept by `merge_remote_headers`
+        except (RedirectedToPolicyHost, ReadFromHeaderAlone):
+            raise  # its payload sent there, or not read: evidence, kept by `merge_remote_headers`
         except InputError as exc:
             raise InputError(url, exc.reason) from None  # the package, not its repository

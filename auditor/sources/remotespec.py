@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TypeVar
 
+from auditor.core.errors import InputError
 from auditor.formats.decompress import Readable
 from auditor.formats.payload import (
     MAX_MEMBER,
@@ -32,6 +33,7 @@ from auditor.formats.payload import (
 )
 from auditor.formats.rpmheader import RpmHeaders
 from auditor.net.budget import Allowance, BudgetExhausted, DownloadBudget
+from auditor.net.failures import RedirectedToPolicyHost
 from auditor.net.headercache import spec_key
 from auditor.net.http import HttpError
 from auditor.net.remote import Remote
@@ -58,6 +60,12 @@ reached the disk) or put under another package's key (a cache copied or edited b
 read as whatever it held: a spec cut before a Citrix Source, another package's spec."""
 
 
+class PayloadFailed(InputError):
+    """The payload of a remote source package could not be read for its spec (cut or corrupt,
+    past a bound such as `MAX_MEMBER`, its download failed): its package is read from its header
+    alone, as a local file's is (`auditor.sources.rpmpackage`), this its input error."""
+
+
 def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Remote) -> PayloadMember:
     """The payload of the remote ``package`` (whose file is ``size`` bytes, `UNKNOWN_FILE_SIZE` when
     its server did not say), as `auditor.sources.srpmspec.read_srpm_spec` reads it."""
@@ -72,14 +80,19 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             where = package.input
             detail = f"its payload's spec is not in the cache (--offline forbids fetching it from {where})"
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
-        data = _stream(
-            package.location,
-            headers.header_end,
-            size,
-            (compressor, name, PayloadFiles.of(headers.main)),
-            remote,
-            vouched_by(headers.main, name),
-        )
+        try:
+            data = _stream(
+                package.location,
+                headers.header_end,
+                size,
+                (compressor, name, PayloadFiles.of(headers.main)),
+                remote,
+                vouched_by(headers.main, name),
+            )
+        except RedirectedToPolicyHost:
+            raise  # its payload is served from there: the package's evidence
+        except InputError as exc:
+            raise PayloadFailed(exc.source, exc.reason) from None
         if key is not None:
             _keep(key, data, remote)
         return data

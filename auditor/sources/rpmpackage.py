@@ -4,49 +4,42 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, BinaryIO, TypeVar
 
 from auditor.core.errors import InputError, TooLarge
 from auditor.core.files import open_regular, unread
 from auditor.formats.payloaddigests import read_digests
 from auditor.formats.rpmheader import Header, RpmHeaders, Tag, read_headers
-from auditor.rpm.model import Checksum, Dependency, Package, PackageKind, make_package
+from auditor.rpm.gaps import Gap, GapKind
+from auditor.rpm.model import Checksum, Package, PackageKind, make_package
 from auditor.sources.evidence import (
     COPIED_DEPENDENCIES,
     CopiedTags,
     HeaderEvidence,
-    dependency_tuple,
     has_unreadable_version,
 )
 from auditor.sources.filedigest import file_digests
+from auditor.sources.headerdeps import (
+    COPIED_TAGS,
+    DEPENDENCY_TAGS,
+    OLD_WEAK_TAGS,
+    as_dependencies,
+    copied_tags,
+    dependencies,
+    old_weak,
+)
 from auditor.sources.headerscripts import header_scriptlets
 from auditor.sources.payloadconfig import installed_by
 from auditor.sources.srpmspec import PayloadMember, SpecReading, payload_of, read_srpm_spec
 
 M = TypeVar("M", Package, HeaderEvidence)
 
-# (model field, name tag, flags tag, version tag), in rpm's order.
-_DEPENDENCY_TAGS = (
-    ("requires", Tag.REQUIRENAME, Tag.REQUIREFLAGS, Tag.REQUIREVERSION),
-    ("provides", Tag.PROVIDENAME, Tag.PROVIDEFLAGS, Tag.PROVIDEVERSION),
-    ("conflicts", Tag.CONFLICTNAME, Tag.CONFLICTFLAGS, Tag.CONFLICTVERSION),
-    ("obsoletes", Tag.OBSOLETENAME, Tag.OBSOLETEFLAGS, Tag.OBSOLETEVERSION),
-    ("recommends", Tag.RECOMMENDNAME, Tag.RECOMMENDFLAGS, Tag.RECOMMENDVERSION),
-    ("suggests", Tag.SUGGESTNAME, Tag.SUGGESTFLAGS, Tag.SUGGESTVERSION),
-    ("supplements", Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION),
-    ("enhances", Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION),
-)
-_COPIED_TAGS = _DEPENDENCY_TAGS
-"""The dependencies createrepo_c copies into primary.xml, which the evidence keeps to compare with
-the metadata's (`auditor.sources.evidence.COPIED_DEPENDENCIES`: every kind, in that order)."""
-# rpm < 4.12 stored Suggests/Enhances here (RPMTAG_OLDSUGGESTS*, RPMTAG_OLDENHANCES*), and a Recommends/
-# Supplements as one with RPMSENSE_STRONG (SUSE's), as createrepo_c writes it: (weak kind, strong kind, tags).
-_OLD_WEAK_TAGS = (
-    ("suggests", "recommends", Tag.OLDSUGGESTSNAME, Tag.OLDSUGGESTSFLAGS, Tag.OLDSUGGESTSVERSION),
-    ("enhances", "supplements", Tag.OLDENHANCESNAME, Tag.OLDENHANCESFLAGS, Tag.OLDENHANCESVERSION),
-)
-_STRONG = 1 << 27  # RPMSENSE_STRONG: an old weak dependency with it is the strong kind
-_NO_TAGS = CopiedTags(None, (), None)
+
+PAYLOAD_SPEC_UNREAD = "the spec in its payload was not read"
+"""How the gap of a source package read from its header alone begins (its payload cut, corrupt,
+past a bound): `auditor.audit.rebuilds` puts its own in its place, which says what of the
+rebuild is unseen."""
 
 
 def read_rpm_file(path: str, *, checksum: bool = True, display: str | None = None) -> Package:
@@ -104,8 +97,10 @@ def _read(
             )
             digest = Checksum("sha256", sha256) if sha256 is not None else None
 
-            def model(payload: BinaryIO | None) -> M:
-                return build(headers, payload, location=path, input=shown, checksum=digest)
+            def model(payload: BinaryIO | None, unread: str | None = None) -> M:
+                return build(
+                    headers, payload, location=path, input=shown, checksum=digest, payload_unread=unread
+                )
 
             why = headers.truncated or bad
             if why is None:
@@ -115,9 +110,9 @@ def _read(
                     why = bad = exc.reason  # its spec unread: audited from the header, as a cut payload
             error = InputError(shown, f"{why}; its package is read from the header alone")
             try:  # a payload its header does not vouch for is not read: a spec there is no evidence
-                return model(None if bad else stream), error
+                return (model(None, why) if bad else model(stream)), error
             except InputError:  # the spec was in the missing part of the payload
-                return model(None), error
+                return model(None, why), error
     except OSError as exc:
         raise unread(path, shown, exc) from None
 
@@ -139,10 +134,12 @@ def package_from_headers(
     input: str,
     checksum: Checksum | None,
     payload: PayloadMember | None = None,
+    payload_unread: str | None = None,
 ) -> Package:
     """The package ``headers`` describe; a source package's spec, when the header has none,
-    is read from the payload of ``stream`` (the open file) or from ``payload``."""
-    return _package(headers, stream, location, input, checksum, payload, evidence_only=False)
+    is read from the payload of ``stream`` (the open file) or from ``payload``; ``payload_unread``,
+    why neither is given for a payload the file has (a source package's spec: a gap)."""
+    return _package(headers, stream, location, input, checksum, payload, payload_unread, evidence_only=False)
 
 
 def evidence_from_headers(
@@ -153,6 +150,7 @@ def evidence_from_headers(
     input: str,
     checksum: Checksum | None,
     payload: PayloadMember | None = None,
+    payload_unread: str | None = None,
 ) -> HeaderEvidence:
     """What the file ``headers`` were read from adds to its repository metadata entry (for
     `auditor.sources.overlay.overlay`): the identity, what the metadata lacks (signing key,
@@ -162,20 +160,22 @@ def evidence_from_headers(
     a binary's files as digests (`file_digests`). Cheaper to hand between processes and store than
     the package; checked as a full read checks what it reads (a file a full read refuses for its
     Summary or Description alone, which this never reads, is read here)."""
-    package = _package(headers, stream, location, input, checksum, payload, evidence_only=True)
+    package = _package(
+        headers, stream, location, input, checksum, payload, payload_unread, evidence_only=True
+    )
     main = headers.main
     files = None if package.is_source else file_digests(main.file_paths())
-    copied = [_copied_tags(main, *tags) for _, *tags in _COPIED_TAGS]
+    copied = [copied_tags(main, *tags) for _, *tags in COPIED_TAGS]
     # rpm < 4.12's weak dependencies too, which createrepo_c copies beside the new tags' (a
     # header may have both): left out, one edited out of primary.xml went unseen.
-    for weak, strong, *old in _OLD_WEAK_TAGS:
+    for weak, strong, *old in OLD_WEAK_TAGS:
         for field, is_strong in ((weak, False), (strong, True)):
-            names, flags, versions = _old_weak(main, *old, strong=is_strong)
+            names, flags, versions = old_weak(main, *old, strong=is_strong)
             if not names:
                 continue
             joined = "\0".join(versions)
             if has_unreadable_version(joined):  # fail on the file now, as a full read does
-                _as_dependencies(main, old[2], names, flags, versions)
+                as_dependencies(main, old[2], names, flags, versions)
             at = COPIED_DEPENDENCIES.index(field)
             new = copied[at]
             if new.names is not None and new.versions is not None:
@@ -192,6 +192,7 @@ def _package(
     input: str,
     checksum: Checksum | None,
     payload: PayloadMember | None,
+    payload_unread: str | None,
     *,
     evidence_only: bool,
 ) -> Package:
@@ -213,15 +214,18 @@ def _package(
         if payload is None and stream is not None:
             payload = payload_of(stream, headers, input)
         reading = read_srpm_spec(headers, payload, input, files)
+        if payload_unread is not None:  # its header alone read: what its rebuild reads is unseen
+            unread = Gap(GapKind.SPEC_UNREADABLE, f"{PAYLOAD_SPEC_UNREAD} ({payload_unread})")
+            reading = replace(reading, gaps=(*reading.gaps, unread))
     more: dict[str, Any] = {}
     if not evidence_only:
-        more = {field: _dependencies(main, *tags) for field, *tags in _DEPENDENCY_TAGS}
-        for weak, strong, *tags in _OLD_WEAK_TAGS:
+        more = {field: dependencies(main, *tags) for field, *tags in DEPENDENCY_TAGS}
+        for weak, strong, *tags in OLD_WEAK_TAGS:
             for field, is_strong in ((weak, False), (strong, True)):
                 # Beside the new tag's entries, as createrepo_c lists them (a header may have both).
-                names, flags, versions = _old_weak(main, *tags, strong=is_strong)
+                names, flags, versions = old_weak(main, *tags, strong=is_strong)
                 if names:
-                    more[field] = (*more[field], *_as_dependencies(main, tags[2], names, flags, versions))
+                    more[field] = (*more[field], *as_dependencies(main, tags[2], names, flags, versions))
         more.update(summary=main.string(Tag.SUMMARY), description=main.string(Tag.DESCRIPTION), files=files)
     return make_package(  # the frozen ``__init__``'s object, faster: every file read makes one
         name=name,
@@ -286,112 +290,3 @@ def _other_values(main: Header) -> tuple[tuple[str, str], ...]:
     return tuple(
         (field, value) for field, tag in _ORIGIN_STRING_TAGS for value in main.other_strings(tag) if value
     )
-
-
-def _dependencies(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> tuple[Dependency, ...]:
-    names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
-    return _as_dependencies(header, version_tag, names, flags, versions) if names else ()
-
-
-def _as_dependencies(
-    header: Header, version_tag: int, names: list[str], flags: tuple[int, ...], versions: list[str]
-) -> tuple[Dependency, ...]:
-    try:
-        return dependency_tuple(names, flags, versions)
-    except ValueError as exc:
-        raise InputError(header.source, f"corrupt RPM header: tag {version_tag}: {exc}") from None
-
-
-def _dependency_tags(
-    header: Header, name_tag: int, flags_tag: int, version_tag: int
-) -> tuple[list[str], tuple[int, ...], list[str]]:
-    """One kind's names, flags and versions (empty when it has no name), checked to agree in
-    length, a flag (0) and a version ("") for every name where the header has none; the
-    Provides of a legacy binary header with the one rpm adds on reading it (`_retrofitted`)."""
-    names = header.strings(name_tag)
-    flags = header.ints(flags_tag) if names else ()
-    versions = header.strings(version_tag) if names else []
-    if (flags and len(flags) != len(names)) or (versions and len(versions) != len(names)):
-        detail = f"corrupt RPM header: tag {name_tag} and its flags/versions differ in length"
-        raise InputError(header.source, detail)
-    flags = flags or (0,) * len(names)
-    versions = versions or [""] * len(names)
-    if name_tag == Tag.PROVIDENAME:
-        return _retrofitted(header, names, flags, versions)
-    return names, flags, versions
-
-
-_SENSE_EQUAL = 8
-
-
-def _retrofitted(
-    header: Header, names: list[str], flags: tuple[int, ...], versions: list[str]
-) -> tuple[list[str], tuple[int, ...], list[str]]:
-    """rpm's legacyRetrofit, as rpmReadPackageFile applies it to a header without the
-    immutable region (rpm 3's): a binary package provides NAME = [E:]V-R, added unless it has
-    that very Provide (providePackageNVR). rpm -qp and createrepo_c see it, so the metadata of
-    such a package carries it."""
-    name = header.string(Tag.NAME)
-    if not header.legacy or Tag.SOURCERPM not in header or not name:
-        return names, flags, versions
-    epoch = header.integer(Tag.EPOCH)
-    evr = f"{header.string(Tag.VERSION)}-{header.string(Tag.RELEASE)}"
-    evr = evr if epoch is None else f"{epoch}:{evr}"
-    if any(
-        (n, f & 0x0F, v) == (name, _SENSE_EQUAL, evr) for n, f, v in zip(names, flags, versions, strict=True)
-    ):
-        return names, flags, versions
-    return [*names, name], (*flags, _SENSE_EQUAL), [*versions, evr]
-
-
-def _old_weak(
-    header: Header, name_tag: int, flags_tag: int, version_tag: int, *, strong: bool
-) -> tuple[list[str], tuple[int, ...], list[str]]:
-    """The entries of an rpm < 4.12 weak dependency tag (`_OLD_WEAK_TAGS`) with
-    RPMSENSE_STRONG (``strong``) or without, that bit left out of their flags."""
-    if name_tag not in header:  # rpm >= 4.12 writes none: asked 4 times a file, answered at once
-        return [], (), []
-    entries = [
-        (name, flag & ~_STRONG, version)
-        for name, flag, version in zip(
-            *_dependency_tags(header, name_tag, flags_tag, version_tag), strict=True
-        )
-        if bool(flag & _STRONG) is strong
-    ]
-    return [name for name, _, _ in entries], tuple(flag for _, flag, _ in entries), [v for _, _, v in entries]
-
-
-def _copied_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags:
-    """One kind of dependency for `HeaderEvidence`, checked as `_dependencies` checks it."""
-    if name_tag not in header and not (header.legacy and name_tag == Tag.PROVIDENAME):
-        return _NO_TAGS  # most kinds, in most headers (a legacy header still provides itself)
-    as_stored = _joined_tags(header, name_tag, flags_tag, version_tag)
-    if as_stored is not None:
-        return as_stored
-    names, flags, versions = _dependency_tags(header, name_tag, flags_tag, version_tag)
-    if not names:
-        return _NO_TAGS
-    joined = "\0".join(versions)
-    if has_unreadable_version(joined):  # fail on the file now, as a full read does
-        _as_dependencies(header, version_tag, names, flags, versions)
-    return CopiedTags("\0".join(names), flags, joined)
-
-
-def _joined_tags(header: Header, name_tag: int, flags_tag: int, version_tag: int) -> CopiedTags | None:
-    """`_copied_tags` of the tags as rpmbuild writes them (names and versions as arrays of
-    UTF-8 strings, `Header.joined_strings`, a flag and a version for every name), without
-    splitting what `CopiedTags` joins again: every dependency of every file read passes here.
-    None for anything else, which `_copied_tags` reads its own way and refuses where it must,
-    a legacy header's Provides too (`_retrofitted`)."""
-    if header.legacy and name_tag == Tag.PROVIDENAME:
-        return None
-    names = header.joined_strings(name_tag)
-    if names is None:
-        return None
-    versions = header.joined_strings(version_tag)
-    flags = header.ints(flags_tag)
-    if versions is None or versions[1] != names[1] or len(flags) != names[1]:
-        return None
-    if has_unreadable_version(versions[0]):
-        return None
-    return CopiedTags(names[0], flags, versions[0])

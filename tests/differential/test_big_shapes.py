@@ -33,6 +33,7 @@ import pytest
 from auditor.cli.main import main
 from auditor.formats import payload
 from tests.differential.real_world_fields import DEP_KINDS, ORIGIN_FIELDS, as_text, auditor_dep, rpm_fields
+from tests.httpserver import LocalServer
 from tests.rpmbuild import build_all
 
 BIG_SPEC_HEAD = """Name: bigspec
@@ -50,7 +51,7 @@ d
 COMMENT = "# " + "x" * 77 + "\n"
 
 
-def scan(capsys: pytest.CaptureFixture[str], *targets: Path) -> tuple[int, dict[str, Any], str]:
+def scan(capsys: pytest.CaptureFixture[str], *targets: Path | str) -> tuple[int, dict[str, Any], str]:
     code = main(["scan", *map(str, targets), "--no-cache", "--format", "json", "-q"])
     out, err = capsys.readouterr()
     return code, json.loads(out), err
@@ -68,28 +69,41 @@ def big_spec_srpm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     return srpm, spec.stat().st_size
 
 
-@pytest.mark.parametrize("form", ["file", "directory", "repository"])
+@pytest.mark.parametrize("form", ["file", "directory", "repository", "served"])
 def test_a_source_rpm_whose_spec_is_past_the_member_bound_is_audited_from_its_header(
     form: str, big_spec_srpm: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Served, its payload is streamed for the spec a rebuild reads: the bound met there left the
+    package to its metadata alone (no Sources, a metadata-only gap), its SPEC tag's Citrix Source
+    unjudged, where every local form judged it."""
     srpm, spec_size = big_spec_srpm
     target = srpm
     if form != "file":
-        target = tmp_path / form
-        target.mkdir()
+        target = tmp_path / "www" / form
+        target.mkdir(parents=True)
         shutil.copy(srpm, target / srpm.name)
-        if form == "repository":
+        if form in ("repository", "served"):
             subprocess.run(["createrepo_c", "-q", str(target)], check=True)
-    code, report, err = scan(capsys, target)
+    if form == "served":
+        with LocalServer(tmp_path / "www") as server:
+            url = server.url(f"/{form}/")
+            code, report, err = scan(capsys, url)
+        where = url + srpm.name
+    else:
+        code, report, err = scan(capsys, target)
+        where = str(target if form == "file" else target / srpm.name)
     assert code == 3, err
     (error,) = report["errors"]
-    assert error["input"] == str(target if form == "file" else target / srpm.name)
+    assert error["input"] == where
     assert error["message"] == (
         f"payload member bigspec.spec is {spec_size} bytes, too large; its package is read from the header alone"
     )
     assert "Traceback" not in err
     statuses = {package["nevra"]: package["status"] for package in report["packages"]}
     assert statuses.get("bigspec-1-1.src") == "origin", statuses  # its Source0 is on a Citrix host
+    # What its rebuild reads is unseen, and said on the package in every form.
+    [source] = [package for package in report["packages"] if package["nevra"] == "bigspec-1-1.src"]
+    assert "spec-unreadable" in {gap["kind"] for gap in source["gaps"]}, source["gaps"]
 
 
 WALKED_PAST = """Name: zz-walk

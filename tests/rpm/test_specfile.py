@@ -470,3 +470,14 @@ def test_host_queries_whose_output_is_one_word_are_no_spec_code_gap() -> None:
 def test_code_hidden_in_a_host_query_or_a_comment_is_a_spec_code_gap(line: str) -> None:
     text = f"Name: c\nVersion: 1\nRelease: 1\n%global src https://clean.example/x.tar.gz\n{line}Source0: %{{src}}\n"
     assert GapKind.SPEC_CODE in [gap.kind for gap in parse_spec(text, "c.spec").gaps]
+
+
+def test_a_macro_whose_value_an_undecided_branch_gave_and_its_reading_redefines_is_no_crash() -> None:
+    """Found by tests/fuzz/test_fuzz_inputs.py: ``%global a 1%{a}`` inside an ``%if`` the reader
+    cannot decide gives ``a`` two values, and expanding it again under ``%sourcelist`` defines
+    it anew: the values the variants were counted from were gone (an internal error, exit 4)."""
+    head = "Name: v\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n"
+    spec = parse_spec(
+        head + "%if \n%global a 1%{a}\n%endif\n%sourcelist\n%global a 1%{a}\n%description\nd\n", "v.spec"
+    )
+    assert spec.packages[0].name == "v"

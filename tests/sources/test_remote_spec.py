@@ -342,3 +342,32 @@ def test_a_remote_source_package_carries_what_its_spec_builds(
     assert remote["xs-sources"] == local["xs-sources"]
     assert remote["nospec"] == local["nospec"] == ["nospec"]
     assert remote["streamed-first"] == local["streamed-first"] is not None
+
+
+def test_a_spec_tagged_source_rpm_whose_payload_is_corrupt_is_read_from_its_header_as_a_local_file_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its payload streamed for the spec a rebuild reads, a corrupt one (or one past a bound) was
+    the package's error, and the package was left to its metadata alone: no Sources, its SPEC tag's
+    Citrix ones unjudged, where the same file on disk is read from its header beside its error."""
+    xs = RPMS / "xs-sources-1.0-1.src.rpm"
+    packages = tmp_path / "www" / "src" / "Packages"
+    packages.mkdir(parents=True)
+    broken = packages / xs.name
+    data = bytearray(xs.read_bytes())
+    end = header_end(xs)
+    data[end:] = b"\0" * (len(data) - end)  # the payload's bytes gone, the header whole
+    broken.write_bytes(bytes(data))
+    subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
+    _, local, _ = scan([str(broken)], capsys)
+    with LocalServer(tmp_path / "www") as server:
+        url = server.url("/src/")
+        code, served, err = scan([url, "--cache-dir", str(tmp_path / "cache")], capsys)
+    assert code == 3 and "Traceback" not in err
+    [error] = served["errors"]
+    assert error["input"] == f"{url}Packages/{xs.name}"
+    assert error["message"].endswith("; its package is read from the header alone")
+    source = package(served, "xs-sources")
+    assert source["sources"] == package(local, "xs-sources")["sources"]  # the SPEC tag's, judged
+    assert source["status"] == package(local, "xs-sources")["status"] == "origin"
+    assert "spec-unreadable" in {gap["kind"] for gap in source["gaps"]}

@@ -53,14 +53,17 @@ def other_expansions(
         return [], True
     # A macro left undefined is a value where the text reads it as %{?name}; where the
     # text needs it, the text would only stay unexpanded, which the value now says already.
+    # Taken before expanding: an expansion may define what it reads (`%global a 1%{a}` under
+    # `%sourcelist`), and the table's alternatives with it.
+    values = [tuple(alternatives[name]) for name in names]
     needed = set(expand(text).unexpanded)
     found: dict[str, Expansion] = {}
-    for chosen in islice(product(*(alternatives[name] for name in names)), MAX_VARIANTS):
+    for chosen in islice(product(*values), MAX_VARIANTS):
         with table.assuming(dict(zip(names, chosen, strict=True))):
             other = expand(text)
         if other.text != value and needed.issuperset(other.unexpanded):
             found.setdefault(other.text, other)
-    combinations = prod(len(alternatives[name]) for name in names)
+    combinations = prod(len(choices) for choices in values)
     complete = combinations <= MAX_VARIANTS and not table.overflowing.intersection(names)
     return list(found.items()), complete
 
