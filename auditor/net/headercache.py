@@ -186,9 +186,10 @@ class HeaderCache:
 
     def flush(self) -> None:
         """Write what is held, in one transaction; then let the threads' connections go (the
-        threads that read a repository's headers end with it)."""
+        threads that read a repository's headers end with it), and what `look_up` found."""
         with self._lock:
             batch = self._take()
+            self._looked_up = {}  # a repository's: the next one asks for its own
         self._write(batch)
         with self._lock:
             connections, self._connections = self._connections, []

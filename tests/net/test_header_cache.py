@@ -274,6 +274,13 @@ def test_keys_looked_up_at_once_answer_as_rows_asked_one_at_a_time(tmp_path: Pat
     assert (cache.size("new"), cache.whole("new")) == (7, b"fetched")  # pending
     cache.flush()
     assert (cache.size("new"), cache.whole("new")) == (7, b"fetched")  # written: in the file
+    cache.look_up(["late"])
+    other = HeaderCache(str(tmp_path))  # another run's, sharing the cache
+    other.put("late", b"another run's", -1)
+    other.flush()
+    assert cache.whole("late") is None  # as look_up found it, while this repository is read
+    cache.flush()  # its reading ended: the next repository asks again
+    assert cache.whole("late") == b"another run's"
     cache.discard("kept")
     assert cache.size("kept") is None and HeaderCache(str(tmp_path)).size("kept") is None
     large = b"x" * (1 << 20)
