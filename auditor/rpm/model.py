@@ -8,6 +8,7 @@ are an enum, never rpm's RPMSENSE bit flags or repodata's ``flags="GE"``.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
@@ -159,6 +160,10 @@ class Checksum:
         return f"{self.algorithm}:{self.value}"
 
 
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+"""A URL's scheme (RFC 3986) and ``//``."""
+
+
 class SourceKind(enum.Enum):
     SOURCE = "source"
     PATCH = "patch"
@@ -182,8 +187,9 @@ class SourceFile:
 
     @property
     def is_url(self) -> bool:
-        head = self.value.split(":", 1)[0].lower()
-        return "://" in self.value and head in {"http", "https", "ftp", "git", "svn"}
+        """``scheme://...`` of any scheme: ``hg://``, ``bzr://``, ``git+https://`` and
+        ``svn+ssh://`` name a VCS as ``git://`` does (the SBOMs left them out)."""
+        return _URL_SCHEME.match(self.value) is not None
 
     @property
     def filename(self) -> str:
