@@ -1,0 +1,139 @@
+"""Red team rt67: a remote SPEC-tag source RPM's payload streamed for the spec a rebuild reads
+(94b586d0, 7262efb3, 4cebcf81). The rule: the served form of a repository gets no better verdict
+than its local copy, and a second run (warm cache, --offline, --no-cache) none better than the first.
+
+Each SRPM is built by rpmbuild (`tests.rpmbuild`), its repository by createrepo_c, and served by
+`tests.httpserver.LocalServer` on 127.0.0.1.
+
+Tried and held (no finding):
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli.main import main
+from auditor.formats.rpmheader import read_headers
+from tests.httpserver import Handler, LocalServer
+from tests.rpmbuild import build_all
+from tests.sources.test_remote import lookups  # noqa: F401 - autouse: only 127.0.0.1 resolves
+
+NAME = "t-rt67"
+CITRIX_HOST = b"downloads.citrix.com"
+OTHER_HOST = b"downloads.example.co"  # as long: the payload's sizes and offsets unchanged
+SPEC = (
+    f"Name: {NAME}\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n"
+    "%if 0%{?xenserver}\nSource1: https://downloads.citrix.com/xs/t-rt67-1.tar.gz\n%endif\n"
+    "%description\nd\n%files\n"
+)
+"""A Source of a branch its builder did not take: the SPEC tag lacks it, the payload's spec (what
+a rebuild parses) has it; every local form is `origin`."""
+
+
+def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(["scan", *args, "--format", "json", "-q"])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out)
+
+
+def source(document: dict[str, Any]) -> dict[str, Any]:
+    return next(p for p in document["packages"] if p["name"] == NAME and p["arch"] == "src")
+
+
+def gap_kinds(row: dict[str, Any]) -> set[str]:
+    return {gap["kind"] for gap in row["gaps"]}
+
+
+def header_end(path: Path) -> int:
+    with path.open("rb") as stream:
+        return read_headers(stream, str(path)).header_end
+
+
+@pytest.fixture(scope="module")
+def srpm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SRPM of `SPEC`, its payload an uncompressed cpio (its spec's bytes as they are)."""
+    root = tmp_path_factory.mktemp("rt67")
+    spec = root / f"{NAME}.spec"
+    spec.write_text(SPEC)
+    built, _ = build_all(spec, root / "top", {}, defines={"_source_payload": "w.ufdio"}, nodeps=True)
+    return built
+
+
+def tampered(srpm: Path) -> bytes:
+    """``srpm`` with the Citrix host of its payload's spec written over (its header untouched):
+    the header's payload digest and the spec's file digest no longer match it."""
+    data = srpm.read_bytes()
+    end = header_end(srpm)
+    assert data[end:].count(CITRIX_HOST) == 1
+    return data[:end] + data[end:].replace(CITRIX_HOST, OTHER_HOST)
+
+
+def repository(root: Path, rpm: bytes) -> Path:
+    packages = root / "src" / "Packages"
+    packages.mkdir(parents=True)
+    (packages / f"{NAME}-1-1.src.rpm").write_bytes(rpm)
+    subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
+    return packages / f"{NAME}-1-1.src.rpm"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="rt67: a payload whose spec its header does not vouch for is read served"
+)
+def test_a_payload_its_header_does_not_vouch_for_is_not_read_served_either(
+    srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On disk, a payload whose digest is BAD is not read (rpmpackage._read): the package is read
+    from its header alone, an input error (exit 3) and a spec-unreadable gap. Served, the spec in
+    it was streamed and read though the header's digest of it did not match: no error, no gap."""
+    path = repository(tmp_path / "www", tampered(srpm))
+    local_code, local = scan(capsys, str(path.parent.parent))
+    assert local_code == 3 and local["errors"]
+    assert "spec-unreadable" in gap_kinds(source(local))
+    with LocalServer(tmp_path / "www") as server:
+        code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
+    assert code >= local_code and served["errors"]
+    assert gap_kinds(source(local)) <= gap_kinds(source(served))
+
+
+@pytest.mark.xfail(strict=True, reason="rt67: the payload of another file than the header's is read")
+def test_a_server_that_changes_the_file_between_header_and_payload_is_no_cleaner(
+    srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file on disk is `origin` (its payload's spec has the Citrix Source). Its server answers
+    the header's range from it and the payload's range from another file of the same URL and size
+    (a mirror mid-sync, a server that lies): the spec streamed is not the one the header's digest
+    names, and was judged as the file's; clean, no error, no gap, and cached as the file's spec."""
+    genuine = srpm.read_bytes()
+    path = repository(tmp_path / "www", genuine)
+    local_code, local = scan(capsys, str(path.parent.parent))
+    assert (local_code, source(local)["status"]) == (1, "origin")
+    other = tampered(srpm)
+    end = header_end(srpm)
+
+    def swap(handler: Handler, method: str, where: str) -> bool:
+        asked = handler.headers.get("Range") or ""
+        if not where.endswith(".src.rpm") or not asked.startswith(f"bytes={end}-"):
+            return False
+        last = min(int(asked.split("-")[1] or len(other) - 1), len(other) - 1)
+        headers = {"Content-Range": f"bytes {end}-{last}/{len(other)}"}
+        handler.answer(206, other[end : last + 1], headers, method)
+        return True
+
+    with LocalServer(tmp_path / "www") as server:
+        server.hook = swap
+        url, cache = server.url("/src/"), str(tmp_path / "cache")
+        code, served = scan(capsys, url, "--cache-dir", cache)
+        row = source(served)
+        assert row["status"] == "origin" or (served["errors"] and "spec-unreadable" in gap_kinds(row)), (
+            code,
+            row["status"],
+        )
+        # The server right again: the second run is no cleaner than the file either.
+        server.hook = None
+        again_code, again = scan(capsys, url, "--cache-dir", cache)
+        assert source(again)["status"] == "origin" and again_code == local_code
