@@ -29,6 +29,7 @@ from auditor.formats.payload import (
     PayloadFiles,
     extract_member,
     extract_members,
+    file_digest,
     vouched_by,
 )
 from auditor.formats.rpmheader import RpmHeaders
@@ -80,6 +81,7 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             where = package.input
             detail = f"its payload's spec is not in the cache (--offline forbids fetching it from {where})"
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
+        vouched = vouched_by(headers.main, name)
         try:
             data = _stream(
                 package.location,
@@ -87,12 +89,17 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
                 size,
                 (compressor, name, PayloadFiles.of(headers.main)),
                 remote,
-                vouched_by(headers.main, name),
+                vouched,
             )
         except RedirectedToPolicyHost:
             raise  # its payload is served from there: the package's evidence
         except InputError as exc:
             raise PayloadFailed(exc.source, exc.reason) from None
+        if data is not None and file_digest(headers.main, name) is not None and not vouched(data):
+            # On disk such a payload is BAD by its digest and not read (rpmpackage._read); here,
+            # another file's (written over, or served in its place after the header: rt67).
+            why = f"payload:{name} is not the file its header's digest names: not the header's payload"
+            raise PayloadFailed(package.location, why)
         if key is not None:
             _keep(key, data, remote)
         return data

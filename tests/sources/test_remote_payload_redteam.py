@@ -81,9 +81,6 @@ def repository(root: Path, rpm: bytes) -> Path:
     return packages / f"{NAME}-1-1.src.rpm"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="rt67: a payload whose spec its header does not vouch for is read served"
-)
 def test_a_payload_its_header_does_not_vouch_for_is_not_read_served_either(
     srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,7 +97,6 @@ def test_a_payload_its_header_does_not_vouch_for_is_not_read_served_either(
     assert gap_kinds(source(local)) <= gap_kinds(source(served))
 
 
-@pytest.mark.xfail(strict=True, reason="rt67: the payload of another file than the header's is read")
 def test_a_server_that_changes_the_file_between_header_and_payload_is_no_cleaner(
     srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
