@@ -95,10 +95,11 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             raise  # its payload is served from there: the package's evidence
         except InputError as exc:
             raise PayloadFailed(exc.source, exc.reason) from None
-        if data is not None and file_digest(headers.main, name) is not None and not vouched(data):
+        if file_digest(headers.main, name) is not None and (data is None or not vouched(data)):
             # On disk such a payload is BAD by its digest and not read (rpmpackage._read); here,
             # another file's (written over, or served in its place after the header: rt67).
-            why = f"payload:{name} is not the file its header's digest names: not the header's payload"
+            said = "is not in it" if data is None else "is not the file its header's digest names"
+            why = f"payload:{name} {said}: not the payload its header describes"
             raise PayloadFailed(package.location, why)
         if key is not None:
             _keep(key, data, remote)

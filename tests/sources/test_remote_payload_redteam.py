@@ -135,9 +135,6 @@ def test_a_server_that_changes_the_file_between_header_and_payload_is_no_cleaner
         assert source(again)["status"] == "origin" and again_code == local_code
 
 
-@pytest.mark.xfail(
-    strict=True, reason="rt67: a payload without the spec its header lists is read as spec-less"
-)
 def test_a_payload_without_the_spec_its_header_lists_is_no_cleaner_served(
     srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
