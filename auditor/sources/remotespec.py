@@ -73,15 +73,21 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
 
     def member(compressor: str, name: str) -> bytes | None:
         key = _cache_key(package, remote)
+        vouched = vouched_by(headers.main, name)
+        digested = file_digest(headers.main, name) is not None
         if key is not None:
             cached = _cached(key, package.location, remote)
-            if cached is not None:
+            if cached is not None and digested and (cached[0] is None or not vouched(cached[0])):
+                # Not this header's file: cached before 2b141971 of a payload served after
+                # another file's header (rt67); dropped and read again.
+                remote.cache.headers.discard(key)
+                remote.warn(f"{package.location}: the cached spec is not its header's; read again")
+            elif cached is not None:
                 return cached[0]
         if remote.options.offline:
             where = package.input
             detail = f"its payload's spec is not in the cache (--offline forbids fetching it from {where})"
             raise SpecNotRead(Gap(GapKind.SPEC_UNREADABLE, detail))
-        vouched = vouched_by(headers.main, name)
         try:
             data = _stream(
                 package.location,
@@ -95,7 +101,7 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             raise  # its payload is served from there: the package's evidence
         except InputError as exc:
             raise PayloadFailed(exc.source, exc.reason) from None
-        if file_digest(headers.main, name) is not None and (data is None or not vouched(data)):
+        if digested and (data is None or not vouched(data)):
             # On disk such a payload is BAD by its digest and not read (rpmpackage._read); here,
             # another file's (written over, or served in its place after the header: rt67).
             said = "is not in it" if data is None else "is not the file its header's digest names"

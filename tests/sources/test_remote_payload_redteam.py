@@ -160,7 +160,6 @@ def test_a_payload_without_the_spec_its_header_lists_is_no_cleaner_served(
     assert gap_kinds(source(local)) <= gap_kinds(source(served))
 
 
-@pytest.mark.xfail(strict=True, reason="rt67: a cached spec is not checked against its header's digest")
 def test_a_cached_spec_its_header_does_not_vouch_for_is_read_again(
     srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
