@@ -6,14 +6,22 @@ Each SRPM is built by rpmbuild (`tests.rpmbuild`), its repository by createrepo_
 `tests.httpserver.LocalServer` on 127.0.0.1.
 
 Tried and held (no finding):
+- the payload's range answered with 200 (the whole file), a 206 of another start, a body from byte 0
+  under the right Content-Range, a 100-byte range, a total of ``*``: an error or a gap, then again warm
+  and --offline (`test_a_payload_range_answered_wrong_is_no_cleaner`);
+- the spec after a 1 MiB Source, --spec-download-budget or --spec-download-total 64K: a gap, --strict
+  exit 3, --offline after it a gap, a full run then origin, warm --offline / --no-cache origin too;
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
+import random
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +190,86 @@ def test_a_cached_spec_its_header_does_not_vouch_for_is_read_again(
             db.execute("UPDATE headers SET prefix = ? WHERE key = ?", (row, key))
         code, again = scan(capsys, *args)
     assert (code, source(again)["status"]) == (local_code, "origin")
+
+
+@pytest.fixture(scope="module")
+def bulky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SRPM of `SPEC` (gzip payload) with a 1 MiB source of random text before its spec."""
+    root = tmp_path_factory.mktemp("rt67-bulky")
+    spec = root / f"{NAME}.spec"
+    spec.write_text(SPEC.replace("BuildArch: noarch\n", "BuildArch: noarch\nSource0: a-bulk.txt\n"))
+    bulk = base64.b64encode(random.Random(67).randbytes(768 * 1024)).decode()
+    built, _ = build_all(spec, root / "top", {"a-bulk.txt": bulk}, nodeps=True)
+    return built
+
+
+def no_better(code: int, document: dict[str, Any], local_code: int) -> bool:
+    """Served no better than the local `origin` (exit 1): origin too, or it says what it did not
+    see (an input error, or a gap: --strict fails it)."""
+    row = source(document)
+    unseen = bool(document["errors"]) or bool(row["gaps"]) or not document["completeness"]["complete"]
+    return (row["status"] == "origin" and code >= local_code) or unseen
+
+
+def _payload_answer(kind: str, data: bytes, end: int) -> Callable[[Handler, str, str], bool]:
+    def hook(handler: Handler, method: str, where: str) -> bool:
+        asked = handler.headers.get("Range") or ""
+        if not where.endswith(".src.rpm") or not asked.startswith(f"bytes={end}-"):
+            return False
+        last = min(int(asked.split("-")[1] or len(data) - 1), len(data) - 1)
+        size = len(data)
+        if kind == "whole-file-200":
+            handler.answer(200, data, {}, method)
+        elif kind == "other-start":
+            handler.answer(206, data[end + 4 : last + 1], {"Content-Range": f"bytes {end + 4}-{last}/{size}"})
+        elif kind == "body-from-byte-0":
+            handler.answer(206, data[: last + 1 - end], {"Content-Range": f"bytes {end}-{last}/{size}"})
+        elif kind == "short-range":
+            handler.answer(206, data[end : end + 100], {"Content-Range": f"bytes {end}-{end + 99}/{size}"})
+        elif kind == "other-total":
+            handler.answer(206, data[end : last + 1], {"Content-Range": f"bytes {end}-{last}/*"})
+        return True
+
+    return hook
+
+
+@pytest.mark.parametrize(
+    "kind", ["whole-file-200", "other-start", "body-from-byte-0", "short-range", "other-total"]
+)
+def test_a_payload_range_answered_wrong_is_no_cleaner(
+    kind: str, srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = srpm.read_bytes()
+    path = repository(tmp_path / "www", data)
+    local_code, local = scan(capsys, str(path.parent.parent))
+    assert (local_code, source(local)["status"]) == (1, "origin")
+    with LocalServer(tmp_path / "www") as server:
+        server.hook = _payload_answer(kind, data, header_end(srpm))
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        code, served = scan(capsys, *args)
+        assert no_better(code, served, local_code), (code, source(served))
+        # The header cached, the payload's spec maybe not: the second run too (its 206 unseen).
+        code, again = scan(capsys, *args)
+        assert no_better(code, again, local_code), (code, source(again))
+        offline_code, offline = scan(capsys, *args, "--offline")
+        assert no_better(offline_code, offline, local_code), (offline_code, source(offline))
+
+
+def test_a_budget_stopped_spec_is_a_gap_then_offline_then_read(
+    bulky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = repository(tmp_path / "www", bulky.read_bytes())
+    local_code, local = scan(capsys, str(path.parent.parent))
+    assert (local_code, source(local)["status"]) == (1, "origin")
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        for extra in (["--spec-download-budget", "64K"], ["--spec-download-total", "64K"], ["--offline"]):
+            code, served = scan(capsys, *args, *extra)
+            assert no_better(code, served, local_code) and source(served)["gaps"], (extra, code)
+            assert main(["scan", *args, *extra, "--strict", "--format", "json", "-q"]) == 3
+            capsys.readouterr()
+        code, served = scan(capsys, *args)
+        assert (code, source(served)["status"], source(served)["gaps"]) == (1, "origin", [])
+        for extra in (["--offline"], ["--offline", "--no-cache"], ["--no-cache"]):
+            code, warm = scan(capsys, *args, *extra)
+            assert (code, source(warm)["status"]) == (1, "origin"), extra
