@@ -11,6 +11,15 @@ Tried and held (no finding):
   and --offline (`test_a_payload_range_answered_wrong_is_no_cleaner`);
 - the spec after a 1 MiB Source, --spec-download-budget or --spec-download-total 64K: a gap, --strict
   exit 3, --offline after it a gap, a full run then origin, warm --offline / --no-cache origin too;
+- the run's total (4K) spent mid-repository (two SRPMs, one request at a time): each unread one a
+  gap, --offline after it gaps, a full run origin for both, then warm --offline and --no-cache;
+- the spec hard linked to a Source sorting before or after it (its data with the other member):
+  served, warm, --offline, --no-cache all origin as on disk;
+- two .spec files in the payload (a Source ``a-other.spec`` before the %spec one): the flagged one,
+  served as on disk;
+- redteam62 served: the SPEC tag's Citrix host written over in the header: an error (its header
+  digest) and metadata-only, as on disk header alone with its error (exit 3 both);
+- (fixed, 9bab1871) a spec row under its key with a good row digest, but not the header's file.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -273,3 +283,106 @@ def test_a_budget_stopped_spec_is_a_gap_then_offline_then_read(
         for extra in (["--offline"], ["--offline", "--no-cache"], ["--no-cache"]):
             code, warm = scan(capsys, *args, *extra)
             assert (code, source(warm)["status"]) == (1, "origin"), extra
+
+
+def rpmbuild_bs(spec: Path, top: Path, link: str | None = None, sources: tuple[str, ...] = ()) -> Path:
+    """``rpmbuild -bs`` of ``spec`` in ``top``; ``link``: a file of SOURCES hard linked to the spec;
+    ``sources``, files of SOURCES."""
+    (top / "SOURCES").mkdir(parents=True, exist_ok=True)
+    for name in sources:
+        (top / "SOURCES" / name).write_text("x\n")
+    if link is not None:
+        (top / "SOURCES" / link).hardlink_to(spec)
+    command = ["rpmbuild", "-bs", "--quiet", "--define", f"_topdir {top}", str(spec)]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(top), "LC_ALL": "C"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    (built,) = (top / "SRPMS").glob("*.src.rpm")
+    return built
+
+
+@pytest.mark.parametrize("link", ["a-link.txt", "z-link.txt"])
+def test_a_spec_hard_linked_to_a_source_is_no_cleaner_served(
+    link: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The spec and a Source one file (a hard link set): rpm writes its data with the last member
+    of the set, before the spec's or after it."""
+    spec = tmp_path / f"{NAME}.spec"
+    spec.write_text(SPEC.replace("BuildArch: noarch\n", f"BuildArch: noarch\nSource2: {link}\n"))
+    built = rpmbuild_bs(spec, tmp_path / "top", link)
+    path = repository(tmp_path / "www", built.read_bytes())
+    local_code, local = scan(capsys, str(path.parent.parent))
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        for extra in ([], [], ["--offline"], ["--no-cache"]):
+            code, served = scan(capsys, *args, *extra)
+            assert source(served)["status"] == source(local)["status"] and code >= local_code, extra
+            assert gap_kinds(source(local)) <= gap_kinds(source(served)), extra
+    assert source(local)["status"] == "origin", source(local)["gaps"]
+
+
+def test_a_spec_tag_written_over_is_no_cleaner_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """redteam62 served: the Citrix host of an unconditional Source written over in the SPEC tag
+    (same length), the payload's spec untouched."""
+    spec = tmp_path / f"{NAME}.spec"
+    spec.write_text(SPEC.replace("%if 0%{?xenserver}\n", "").replace("%endif\n", ""))
+    built = rpmbuild_bs(spec, tmp_path / "top", sources=(f"{NAME}-1.tar.gz",))
+    data = built.read_bytes()
+    end = header_end(built)
+    assert data[:end].count(CITRIX_HOST) == 1
+    path = repository(tmp_path / "www", data[:end].replace(CITRIX_HOST, OTHER_HOST) + data[end:])
+    local_code, local = scan(capsys, str(path.parent.parent))
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        for extra in ([], [], ["--offline"], ["--no-cache"]):
+            code, served = scan(capsys, *args, *extra)
+            assert no_better(code, served, local_code), (extra, code, source(served), source(local))
+
+
+def test_two_specs_in_the_payload_are_read_alike_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Source ``a-other.spec`` (before the spec flagged %spec) beside the spec: the served read
+    takes the flagged one, as the local one does."""
+    spec = tmp_path / f"{NAME}.spec"
+    spec.write_text(SPEC.replace("BuildArch: noarch\n", "BuildArch: noarch\nSource3: a-other.spec\n"))
+    top = tmp_path / "top"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES" / "a-other.spec").write_text("Name: other\nVersion: 1\nRelease: 1\nSummary: s\n")
+    built = rpmbuild_bs(spec, top, sources=())
+    path = repository(tmp_path / "www", built.read_bytes())
+    local_code, local = scan(capsys, str(path.parent.parent))
+    assert (local_code, source(local)["status"]) == (1, "origin")
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        for extra in ([], [], ["--offline"], ["--no-cache"]):
+            code, served = scan(capsys, *args, *extra)
+            assert (code, source(served)["status"]) == (local_code, "origin"), extra
+
+
+def test_the_run_budget_spent_mid_repository_leaves_gaps_then_a_full_run_reads_them(
+    srpm: Path, bulky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two origin SRPMs, the run's total enough for the small one's payload at most."""
+    packages = tmp_path / "www" / "src" / "Packages"
+    packages.mkdir(parents=True)
+    (packages / "t-rt67-1-1.src.rpm").write_bytes(srpm.read_bytes())
+    (packages / "a-bulky.src.rpm").write_bytes(bulky.read_bytes())
+    subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
+    local_code, local = scan(capsys, str(packages.parent))
+    assert local_code == 1 and {p["status"] for p in local["packages"]} == {"origin"}
+    with LocalServer(tmp_path / "www") as server:
+        args = [server.url("/src/"), "--cache-dir", str(tmp_path / "cache")]
+        for extra in (["--spec-download-total", "4K"], ["--offline"], [], ["--offline"], ["--no-cache"]):
+            code, served = scan(capsys, *args, *extra, "--parallel-requests", "1")
+            for row in served["packages"]:
+                assert row["status"] == "origin" or row["gaps"] or not served["completeness"]["complete"], (
+                    extra
+                )
+            incomplete = (
+                any(row["gaps"] for row in served["packages"]) or not served["completeness"]["complete"]
+            )
+            assert code >= 1 or incomplete, extra
+        assert {p["status"] for p in served["packages"]} == {"origin"}
