@@ -382,13 +382,17 @@ def vouched_by(header: Header, name: str) -> Callable[[bytes], bool]:
 
 
 def file_digest(header: Header, name: str) -> tuple[str, str] | None:
-    """The algorithm and digest the header gives the file ``name``; None when it gives none that
-    hashlib computes (a symbolic link's, an unknown algorithm)."""
+    """The algorithm and digest the header gives the regular file ``name``; None when it gives none
+    that hashlib computes (an unknown algorithm), or ``name`` is no regular file (rpm checks none
+    but a regular file's: a symbolic link's data is its target)."""
     paths = [path.removeprefix("./").lstrip("/") for path in header.file_paths()]
     target = name.removeprefix("./").lstrip("/")
     digests = header.strings(Tag.FILEDIGESTS) if target in paths else []
     index = paths.index(target) if target in paths else -1
     algorithm = _DIGEST_ALGORITHMS.get((header.ints(Tag.FILEDIGESTALGO) or (1,))[0])
     if algorithm is None or not 0 <= index < len(digests) or not digests[index]:
+        return None
+    modes = header.ints(Tag.FILEMODES)
+    if index < len(modes) and modes[index] & S_IFMT != S_IFREG:
         return None
     return algorithm, digests[index].lower()

@@ -447,3 +447,29 @@ def test_a_payload_written_over_past_its_spec_is_no_cleaner_served(
     with LocalServer(tmp_path / "www") as server:
         code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
     assert code >= local_code or (served["errors"] and gap_kinds(source(local)) <= gap_kinds(source(served)))
+
+
+def test_a_spec_that_is_a_symbolic_link_is_read_alike_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SRPM of tests/scenarios/test_source_rpm_linked_spec.py (its spec a symbolic link to
+    another member, the header's digest of it left as the file's was), served and on disk."""
+    from tests.scenarios.test_source_rpm_linked_spec import linked
+
+    (tmp_path / "build").mkdir()
+    built = linked(tmp_path / "build")
+    packages = tmp_path / "www" / "src" / "Packages"
+    packages.mkdir(parents=True)
+    (packages / built.name).write_bytes(built.read_bytes())
+    subprocess.run(["createrepo_c", "--quiet", str(packages.parent)], check=True)
+    outcomes = []
+    for args in ([str(packages.parent)], [str(packages.parent), "--strict"]):
+        code, document = scan(capsys, *args)
+        row = next(p for p in document["packages"] if p["arch"] == "src")
+        outcomes.append((code, row["status"], sorted(gap_kinds(row)), len(document["errors"])))
+    with LocalServer(tmp_path / "www") as server:
+        for extra in ([], ["--strict"]):
+            code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"), *extra)
+            row = next(p for p in served["packages"] if p["arch"] == "src")
+            found = (code, row["status"], sorted(gap_kinds(row)), len(served["errors"]))
+            assert found == outcomes[len(extra)], (found, outcomes)
