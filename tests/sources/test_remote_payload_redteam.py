@@ -19,7 +19,9 @@ Tried and held (no finding):
   served as on disk;
 - redteam62 served: the SPEC tag's Citrix host written over in the header: an error (its header
   digest) and metadata-only, as on disk header alone with its error (exit 3 both);
-- PAYLOADCOMPRESSOR written over (gzip to zstd): the header's digest BAD, an error served, exit 3 both.
+- PAYLOADCOMPRESSOR written over (gzip to zstd): the header's digest BAD, an error served, exit 3 both;
+- the spec a symbolic link (tests/scenarios/test_source_rpm_linked_spec.py): the link's gap served
+  as on disk, exit 0 and --strict 3 both (after f5cb8124: 2b141971 had made it an error served).
 Not tried: a file digest algorithm hashlib lacks leaves a streamed spec unchecked (the rt67 fixes
 need the header's digest of it); rpm 4.18 here cannot build one (SHA3 falls back to MD5).
 """
