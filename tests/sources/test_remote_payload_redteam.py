@@ -477,9 +477,6 @@ def test_a_spec_that_is_a_symbolic_link_is_read_alike_served(
             assert found == outcomes[len(extra)], (found, outcomes)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="rt67: a file longer than its package is not seen when its server says no total"
-)
 def test_a_file_longer_than_its_package_is_no_cleaner_served_without_a_total(
     srpm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
