@@ -371,15 +371,28 @@ def vouched_by(header: Header, name: str) -> Callable[[bytes], bool]:
     algorithm not known), the payload is read to its end for a second copy
     (`extract_member`): the spec a rebuild reads was its first copy, and
     rpm 4.11 installs the last."""
+    named = file_digest(header, name)
+
+    def check(data: bytes) -> bool:
+        if named is None:
+            return False
+        return hashlib.new(named[0], data, usedforsecurity=False).hexdigest() == named[1]
+
+    return check
+
+
+def file_digest(header: Header, name: str) -> tuple[str, str] | None:
+    """The algorithm and digest the header gives the regular file ``name``; None when it gives none
+    that hashlib computes (an unknown algorithm), or ``name`` is no regular file (rpm checks none
+    but a regular file's: a symbolic link's data is its target)."""
     paths = [path.removeprefix("./").lstrip("/") for path in header.file_paths()]
     target = name.removeprefix("./").lstrip("/")
     digests = header.strings(Tag.FILEDIGESTS) if target in paths else []
     index = paths.index(target) if target in paths else -1
     algorithm = _DIGEST_ALGORITHMS.get((header.ints(Tag.FILEDIGESTALGO) or (1,))[0])
-
-    def check(data: bytes) -> bool:
-        if algorithm is None or not 0 <= index < len(digests) or not digests[index]:
-            return False
-        return hashlib.new(algorithm, data, usedforsecurity=False).hexdigest() == digests[index].lower()
-
-    return check
+    if algorithm is None or not 0 <= index < len(digests) or not digests[index]:
+        return None
+    modes = header.ints(Tag.FILEMODES)
+    if index < len(modes) and modes[index] & S_IFMT != S_IFREG:
+        return None
+    return algorithm, digests[index].lower()

@@ -356,6 +356,9 @@ def _read_remote_header(package: Package, remote: Remote, listed_size: int | Non
                     if listed_size is None
                     else header_end_disagreement(package.header_range, len(prefix))
                 )
+                # And by the metadata's size: a file longer than its package (rt67), as a known one.
+                longer = None if listed_size is None else appended_error(headers, listed_size, url)
+                other_size = other_size or (None if longer is None else longer.reason)
             else:
                 other_size = size_disagreement(listed_size, total)
             if other_size is not None and same_package(package, evidence.package):

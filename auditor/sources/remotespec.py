@@ -29,6 +29,7 @@ from auditor.formats.payload import (
     PayloadFiles,
     extract_member,
     extract_members,
+    file_digest,
     vouched_by,
 )
 from auditor.formats.rpmheader import RpmHeaders
@@ -72,9 +73,16 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
 
     def member(compressor: str, name: str) -> bytes | None:
         key = _cache_key(package, remote)
+        vouched = vouched_by(headers.main, name)
+        digested = file_digest(headers.main, name) is not None
         if key is not None:
             cached = _cached(key, package.location, remote)
-            if cached is not None:
+            if cached is not None and digested and (cached[0] is None or not vouched(cached[0])):
+                # Not this header's file: cached before 2b141971 of a payload served after
+                # another file's header (rt67); dropped and read again.
+                remote.cache.headers.discard(key)
+                remote.warn(f"{package.location}: the cached spec is not its header's; read again")
+            elif cached is not None:
                 return cached[0]
         if remote.options.offline:
             where = package.input
@@ -87,12 +95,18 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
                 size,
                 (compressor, name, PayloadFiles.of(headers.main)),
                 remote,
-                vouched_by(headers.main, name),
+                vouched,
             )
         except RedirectedToPolicyHost:
             raise  # its payload is served from there: the package's evidence
         except InputError as exc:
             raise PayloadFailed(exc.source, exc.reason) from None
+        if digested and (data is None or not vouched(data)):
+            # On disk such a payload is BAD by its digest and not read (rpmpackage._read); here,
+            # another file's (written over, or served in its place after the header: rt67).
+            said = "is not in it" if data is None else "is not the file its header's digest names"
+            why = f"payload:{name} {said}: not the payload its header describes"
+            raise PayloadFailed(package.location, why)
         if key is not None:
             _keep(key, data, remote)
         return data
