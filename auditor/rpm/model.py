@@ -160,10 +160,6 @@ class Checksum:
         return f"{self.algorithm}:{self.value}"
 
 
-_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-"""A URL's scheme (RFC 3986) and ``//``."""
-
-
 class SourceKind(enum.Enum):
     SOURCE = "source"
     PATCH = "patch"
@@ -187,9 +183,8 @@ class SourceFile:
 
     @property
     def is_url(self) -> bool:
-        """``scheme://...`` of any scheme: ``hg://``, ``bzr://``, ``git+https://`` and
-        ``svn+ssh://`` name a VCS as ``git://`` does (the SBOMs left them out)."""
-        return _URL_SCHEME.match(self.value) is not None
+        """``scheme://...`` of any scheme (RFC 3986): ``hg://`` and ``git+https://`` are VCS URLs too."""
+        return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", self.value) is not None
 
     @property
     def filename(self) -> str:
@@ -399,8 +394,7 @@ def with_fields(package: Package, **changes: Any) -> Package:
     `make_package`), for the loops that complete a repository's packages one by one."""
     values = list(_package_values(package))
     for name, value in changes.items():
-        position = _FIELD_POSITIONS.get(name)
-        if position is None:
+        if (position := _FIELD_POSITIONS.get(name)) is None:
             raise TypeError(f"Package has no field {name!r}")
         values[position] = value
     return make_package(*values)
