@@ -75,6 +75,16 @@ def gap_kinds(row: dict[str, Any]) -> set[str]:
     return {gap["kind"] for gap in row["gaps"]}
 
 
+def local_then_served(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any], int, dict[str, Any]]:
+    """The exit code and report of a scan of the repository holding ``path`` on disk, then served."""
+    local_code, local = scan(capsys, str(path.parent.parent))
+    with LocalServer(tmp_path / "www") as server:
+        code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
+    return local_code, local, code, served
+
+
 def header_end(path: Path) -> int:
     with path.open("rb") as stream:
         return read_headers(stream, str(path)).header_end
@@ -114,11 +124,9 @@ def test_a_payload_its_header_does_not_vouch_for_is_not_read_served_either(
     from its header alone, an input error (exit 3) and a spec-unreadable gap. Served, the spec in
     it was streamed and read though the header's digest of it did not match: no error, no gap."""
     path = repository(tmp_path / "www", tampered(srpm))
-    local_code, local = scan(capsys, str(path.parent.parent))
+    local_code, local, code, served = local_then_served(path, tmp_path, capsys)
     assert local_code == 3 and local["errors"]
     assert "spec-unreadable" in gap_kinds(source(local))
-    with LocalServer(tmp_path / "www") as server:
-        code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
     assert code >= local_code and served["errors"]
     assert gap_kinds(source(local)) <= gap_kinds(source(served))
 
@@ -174,10 +182,8 @@ def test_a_payload_without_the_spec_its_header_lists_is_no_cleaner_served(
     spec = f"{NAME}.spec".encode()
     assert data[end:].count(spec) == 1
     path = repository(tmp_path / "www", data[:end] + data[end:].replace(spec, f"{NAME}.spez".encode()))
-    local_code, local = scan(capsys, str(path.parent.parent))
+    local_code, local, code, served = local_then_served(path, tmp_path, capsys)
     assert local_code == 3 and "spec-unreadable" in gap_kinds(source(local))
-    with LocalServer(tmp_path / "www") as server:
-        code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
     assert code >= local_code and served["errors"]
     assert gap_kinds(source(local)) <= gap_kinds(source(served))
 
@@ -444,10 +450,8 @@ def test_a_payload_written_over_past_its_spec_is_no_cleaner_served(
     end = header_end(built)
     assert data[end:].count(b"hello\n") == 1
     path = repository(tmp_path / "www", data[:end] + data[end:].replace(b"hello\n", b"HELLO\n"))
-    local_code, local = scan(capsys, str(path.parent.parent))
+    local_code, local, code, served = local_then_served(path, tmp_path, capsys)
     assert local_code == 3 and "spec-unreadable" in gap_kinds(source(local))
-    with LocalServer(tmp_path / "www") as server:
-        code, served = scan(capsys, server.url("/src/"), "--cache-dir", str(tmp_path / "cache"))
     assert code >= local_code or (served["errors"] and gap_kinds(source(local)) <= gap_kinds(source(served)))
 
 
