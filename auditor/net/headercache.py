@@ -107,18 +107,19 @@ class HeaderCache:
 
     def size(self, key: str) -> int | None:
         """Bytes of the header kept under ``key``; None when there is none."""
-        with self._lock:
-            pending = self._pending.get(key)
-            looked_up = self._looked_up.get(key, -1)
-        if pending is not None:
-            return len(pending[1])
-        if looked_up is None:
-            return None
-        row = self._query("SELECT length(prefix) FROM headers WHERE key = ?", (key,))
-        return None if row is None or not isinstance(row[0], int) else row[0]
+        found = self._column("length(prefix)", key)
+        if isinstance(found, bytes):
+            return len(found)
+        return found if isinstance(found, int) else None
 
     def whole(self, key: str) -> bytes | None:
         """The bytes kept under ``key``, whatever their size (a spec's row); None when there are none."""
+        found = self._column("prefix", key)
+        return found if isinstance(found, bytes) else None
+
+    def _column(self, column: str, key: str) -> object:
+        """The bytes ``key`` holds while they wait to be written, else ``column`` of its row;
+        None when `look_up` found it has none."""
         with self._lock:
             pending = self._pending.get(key)
             looked_up = self._looked_up.get(key, -1)
@@ -126,8 +127,8 @@ class HeaderCache:
             return pending[1]
         if looked_up is None:
             return None
-        row = self._query("SELECT prefix FROM headers WHERE key = ?", (key,))
-        return None if row is None or not isinstance(row[0], bytes) else row[0]
+        row = self._query(f"SELECT {column} FROM headers WHERE key = ?", (key,))
+        return None if row is None else row[0]
 
     def get(self, key: str, size: int) -> tuple[bytes, int] | None:
         """The header kept under ``key`` and the file's size, if it is still ``size`` bytes (what

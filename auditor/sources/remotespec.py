@@ -75,9 +75,14 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
         key = _cache_key(package, remote)
         vouched = vouched_by(headers.main, name)
         digested = file_digest(headers.main, name) is not None
+
+        def not_the_headers(data: bytes | None) -> bool:
+            """Whether ``data`` (None: no such member) is not the spec the header's digest names."""
+            return digested and (data is None or not vouched(data))
+
         if key is not None:
             cached = _cached(key, package.location, remote)
-            if cached is not None and digested and (cached[0] is None or not vouched(cached[0])):
+            if cached is not None and not_the_headers(cached[0]):
                 # Not this header's file: cached before 2b141971 of a payload served after
                 # another file's header (rt67); dropped and read again.
                 remote.cache.headers.discard(key)
@@ -101,7 +106,7 @@ def remote_payload(package: Package, headers: RpmHeaders, size: int, remote: Rem
             raise  # its payload is served from there: the package's evidence
         except InputError as exc:
             raise PayloadFailed(exc.source, exc.reason) from None
-        if digested and (data is None or not vouched(data)):
+        if not_the_headers(data):
             # On disk such a payload is BAD by its digest and not read (rpmpackage._read); here,
             # another file's (written over, or served in its place after the header: rt67).
             said = "is not in it" if data is None else "is not the file its header's digest names"
